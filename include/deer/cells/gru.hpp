@@ -1,0 +1,66 @@
+#pragma once
+// GRU cell with PyTorch's conventions (torch.nn.GRU / GRUCell): gate order r, z, n in
+// blocks of n rows, n = tanh(W_in x + b_in + r * (W_hn h + b_hn)), h' = (1-z) n + z h.
+// Parameters: weight_ih (3n, m), weight_hh (3n, n), bias_ih (3n), bias_hh (3n).
+#include <deer/parameters.hpp>
+#include <deer/system.hpp>
+
+namespace deer::cells {
+
+template <class Real, class Mem, int MaxState = 64>
+struct Gru {
+  using real_type = Real;
+  static constexpr int max_state = MaxState;
+  static constexpr Structure structure = Structure::dense;
+  int n = 0, m = 0;
+  Kokkos::View<Real**, Kokkos::LayoutRight, Mem> w_ih, w_hh;
+  Kokkos::View<Real*, Mem> b_ih, b_hh;
+
+  KOKKOS_INLINE_FUNCTION int state_size() const { return n; }
+  KOKKOS_INLINE_FUNCTION int input_size() const { return m; }
+
+  static Gru from_parameters(const Parameters& p, int hidden, int inputs) {
+    const size_t H = hidden, M = inputs;
+    Gru g;
+    g.n = hidden;
+    g.m = inputs;
+    g.w_ih = upload_2d<Real, Mem>(require(p, "gru", "weight_ih", {3 * H, M}), "deer::gru::weight_ih");
+    g.w_hh = upload_2d<Real, Mem>(require(p, "gru", "weight_hh", {3 * H, H}), "deer::gru::weight_hh");
+    g.b_ih = upload_1d<Real, Mem>(require(p, "gru", "bias_ih", {3 * H}), "deer::gru::bias_ih");
+    g.b_hh = upload_1d<Real, Mem>(require(p, "gru", "bias_hh", {3 * H}), "deer::gru::bias_hh");
+    return g;
+  }
+  static Parameters random_parameters(int hidden, int inputs, unsigned long seed) {
+    std::mt19937_64 rng(seed);
+    const size_t H = hidden, M = inputs;
+    const double b = 1.0 / std::sqrt(double(hidden));
+    return {{"weight_ih", random_tensor({3 * H, M}, b, rng)},
+            {"weight_hh", random_tensor({3 * H, H}, b, rng)},
+            {"bias_ih", random_tensor({3 * H}, b, rng)},
+            {"bias_hh", random_tensor({3 * H}, b, rng)}};
+  }
+
+  template <class S>
+  KOKKOS_INLINE_FUNCTION void operator()(int, const S* h, const Real* x, S* out) const {
+    for (int j = 0; j < n; ++j) {
+      Real xr = b_ih(j), xz = b_ih(n + j), xn = b_ih(2 * n + j);
+      for (int l = 0; l < m; ++l) {
+        xr += w_ih(j, l) * x[l];
+        xz += w_ih(n + j, l) * x[l];
+        xn += w_ih(2 * n + j, l) * x[l];
+      }
+      S hr = b_hh(j), hz = b_hh(n + j), hn = b_hh(2 * n + j);
+      for (int l = 0; l < n; ++l) {
+        hr += w_hh(j, l) * h[l];
+        hz += w_hh(n + j, l) * h[l];
+        hn += w_hh(2 * n + j, l) * h[l];
+      }
+      const S r = sigmoid(hr + xr);
+      const S z = sigmoid(hz + xz);
+      const S c = tanh(xn + r * hn);
+      out[j] = (Real(1) - z) * c + z * h[j];
+    }
+  }
+};
+
+}  // namespace deer::cells

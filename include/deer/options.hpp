@@ -1,0 +1,86 @@
+#pragma once
+// Solver options and results: one small options object in, one result out; the library
+// never prints, failures carry advice in Result::message.
+#include <limits>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace deer {
+
+enum class Method { sequential, deer, quasi_deer, damped_deer, picard, automatic };
+enum class InitialGuess { broadcast_y0, zeros, user };
+enum class NonFinitePolicy { substitute, stop };
+enum class Status { converged, max_iterations, non_finite, diverged };
+
+inline const char* to_string(Method m) {
+  switch (m) {
+    case Method::sequential: return "sequential";
+    case Method::deer: return "deer";
+    case Method::quasi_deer: return "quasi_deer";
+    case Method::damped_deer: return "damped_deer";
+    case Method::picard: return "picard";
+    case Method::automatic: return "auto";
+  }
+  return "unknown";
+}
+inline const char* to_string(Status s) {
+  switch (s) {
+    case Status::converged: return "converged";
+    case Status::max_iterations: return "max_iterations";
+    case Status::non_finite: return "non_finite";
+    case Status::diverged: return "diverged";
+  }
+  return "unknown";
+}
+inline Method method_from_string(const std::string& s) {
+  for (Method m : {Method::sequential, Method::deer, Method::quasi_deer, Method::damped_deer, Method::picard,
+                   Method::automatic})
+    if (s == to_string(m)) return m;
+  throw std::invalid_argument("unknown method '" + s +
+                              "'; use one of: sequential, deer, quasi_deer, damped_deer, picard, auto");
+}
+
+struct Options {
+  Method method = Method::automatic;
+  // Convergence: every element of the Newton update satisfies |dy| <= atol + rtol*|y|.
+  // Negative means the default for the precision (double: 1e-10 / 1e-10, float: 1e-5 / 1e-5).
+  double atol = -1.0;
+  double rtol = -1.0;
+  int max_iterations = 100;
+  // user: the output trajectory passed to solve() holds the initial guess (warm start).
+  InitialGuess initial_guess = InitialGuess::broadcast_y0;
+  NonFinitePolicy non_finite = NonFinitePolicy::substitute;
+  double substitute_value = 0.0;
+  bool fallback = true;          // run Sequential when the parallel method fails
+  bool check_inputs = true;      // reject NaN/Inf in inputs and y0 before solving
+  int chunk = 0;                 // scan chunk length; 0 = backend default
+  // DampedDeer: Jacobians are scaled by beta in (0, 1] (1 = Newton, 0 = Picard); a step
+  // whose update grows or turns non-finite is retried with beta/4, an accepted one doubles
+  // beta; below damping_min the step is pure Picard, which always advances.
+  double damping_min = 1e-3;
+  // An update larger than this (in tolerance units) stops the iteration as diverged.
+  double divergence_threshold = 1e30;
+
+  template <class Real>
+  double atol_for() const { return atol >= 0 ? atol : (sizeof(Real) >= 8 ? 1e-10 : 1e-5); }
+  template <class Real>
+  double rtol_for() const { return rtol >= 0 ? rtol : (sizeof(Real) >= 8 ? 1e-10 : 1e-5); }
+};
+
+template <class View>
+struct Result {
+  View y;                                  // the trajectory (batch, T, n)
+  Status status = Status::converged;       // of the requested method (before any fallback)
+  Method method = Method::sequential;      // the method that was asked for, after Auto resolved
+  int iterations = 0;                      // scans run (rejected damped steps included)
+  std::vector<double> residuals;           // max scaled update per iteration (<= 1: converged)
+  long substitutions = 0;                  // non-finite values replaced in iterates
+  bool fallback_ran = false;               // y comes from Sequential after a failure
+  std::string message;                     // advice when status != converged
+  // The returned trajectory can be trusted: converged, or recomputed sequentially.
+  bool ok() const { return status == Status::converged || (fallback_ran && sequential_ok); }
+  bool sequential_ok = true;               // Sequential (or the fallback) produced finite values
+};
+
+}  // namespace deer

@@ -1,0 +1,231 @@
+#pragma once
+// The affine scan: y_i = A_i y_{i-1} + b_i over a batch of sequences, the one primitive
+// under every DEER solver. A_i is block-diagonal with block size k (k = 1: diagonal,
+// k = n: dense) in the layout of system.hpp.
+//
+// Algorithm (chunked, recursive): the T steps are cut into chunks of L steps.
+//  1. compose: each chunk composes its pairs into one (P_c, q_c) sequentially;
+//  2. the chunk-end states obey the same recurrence s_c = P_c s_{c-1} + q_c: solve it by
+//     calling this scan again on the C-1 summaries (until one chunk is left);
+//  3. sweep: each chunk restarts from its start state and applies its pairs in order.
+// The pairs come from a generator functor, not from memory, so a Newton step can compute
+// A_i, b_i on the fly in both passes instead of storing dense Jacobians (O(T n) memory).
+#include <string>
+#include <vector>
+
+#include <deer/compat.hpp>
+#include <deer/sequence.hpp>
+
+namespace deer {
+
+enum class Direction { forward, reverse };
+
+struct ScanOptions {
+  Direction direction = Direction::forward;
+  int chunk = 0;  // steps per chunk; 0 picks one for the backend
+};
+
+namespace detail {
+
+// out[r] = sum_c A[r*k + c] * y[(r/k)*k + c]
+template <class R>
+KOKKOS_INLINE_FUNCTION void block_apply(int n, int k, const R* A, const R* y, R* out) {
+  for (int r = 0; r < n; ++r) {
+    const R* a = A + r * k;
+    const R* yb = y + (r / k) * k;
+    R s = 0;
+    for (int c = 0; c < k; ++c) s += a[c] * yb[c];
+    out[r] = s;
+  }
+}
+
+// P <- A P for block-diagonal A and P of block size k; tmp holds n*k values.
+template <class R>
+KOKKOS_INLINE_FUNCTION void block_compose(int n, int k, const R* A, R* P, R* tmp) {
+  for (int r = 0; r < n; ++r) {
+    const int base = (r / k) * k;
+    for (int c = 0; c < k; ++c) {
+      R s = 0;
+      for (int l = 0; l < k; ++l) s += A[r * k + l] * P[(base + l) * k + c];
+      tmp[r * k + c] = s;
+    }
+  }
+  for (int j = 0; j < n * k; ++j) P[j] = tmp[j];
+}
+
+template <class Space>
+inline int default_chunk(int batch, int T) {
+#ifdef KOKKOS_ENABLE_CUDA
+  if constexpr (std::is_same_v<Space, Kokkos::Cuda>) return 32;
+#endif
+  // Host: a few chunks per thread are enough; longer chunks mean less extra work.
+  const int conc = Space().concurrency();
+  const long target = 4L * conc;
+  const long per_seq = (target + batch - 1) / batch;
+  const long L = (static_cast<long>(T) + per_seq - 1) / per_seq;
+  return static_cast<int>(L < 16 ? 16 : L);
+}
+
+// Pairs stored in memory: A (batch, steps, n*k), b (batch, steps, n).
+template <class R, class Mem, int N, int K>
+struct StoredPairs {
+  using real_type = R;
+  static constexpr int max_state = N;
+  static constexpr int max_block = K;
+  ConstSequence<R, Mem> A, b;
+  int n, k;
+  KOKKOS_INLINE_FUNCTION void operator()(int s, int i, R* a, R* bb) const {
+    for (int j = 0; j < n * k; ++j) a[j] = A(s, i, j);
+    for (int j = 0; j < n; ++j) bb[j] = b(s, i, j);
+  }
+};
+
+// Writes every state to a view; contributes nothing to the returned error.
+template <class R, class Mem>
+struct StoreStates {
+  Sequence<R, Mem> Y;
+  KOKKOS_INLINE_FUNCTION void operator()(int s, int i, R* y, double&) const {
+    for (int j = 0; j < int(Y.extent(2)); ++j) Y(s, i, j) = y[j];
+  }
+};
+
+// Runs the generator and the output functor backwards in time.
+template <class Gen>
+struct Reversed {
+  using real_type = typename Gen::real_type;
+  static constexpr int max_state = Gen::max_state;
+  static constexpr int max_block = Gen::max_block;
+  Gen g;
+  int T;
+  KOKKOS_INLINE_FUNCTION void operator()(int s, int i, real_type* a, real_type* b) const { g(s, T - 1 - i, a, b); }
+};
+template <class Out>
+struct ReversedOut {
+  Out o;
+  int T;
+  template <class R>
+  KOKKOS_INLINE_FUNCTION void operator()(int s, int i, R* y, double& e) const { o(s, T - 1 - i, y, e); }
+};
+
+}  // namespace detail
+
+// Buffers for the chunk summaries of every recursion level, kept between calls so that
+// Newton iterations do not allocate.
+template <class R, class Mem>
+class ScanWorkspace {
+ public:
+  struct Level {
+    Kokkos::View<R***, Kokkos::LayoutRight, Mem> P, q, S;
+  };
+  Level& level(int depth, int batch, int chunks, int n, int k) {
+    if (static_cast<int>(levels_.size()) <= depth) levels_.resize(depth + 1);
+    Level& L = levels_[depth];
+    if (L.P.extent(0) != size_t(batch) || L.P.extent(1) < size_t(chunks) || L.P.extent(2) != size_t(n * k) ||
+        L.q.extent(2) != size_t(n)) {
+      const std::string d = std::to_string(depth);
+      L.P = decltype(L.P)(Kokkos::view_alloc(Kokkos::WithoutInitializing, "deer::scan::P" + d), batch, chunks, n * k);
+      L.q = decltype(L.q)(Kokkos::view_alloc(Kokkos::WithoutInitializing, "deer::scan::q" + d), batch, chunks, n);
+      L.S = decltype(L.S)(Kokkos::view_alloc(Kokkos::WithoutInitializing, "deer::scan::S" + d), batch, chunks, n);
+    }
+    return L;
+  }
+
+ private:
+  std::vector<Level> levels_;
+};
+
+// Scans `steps` pairs from gen for every sequence of the batch, starting from y0, handing
+// each state to out(s, i, y, err) (which may modify y, e.g. to replace non-finite values).
+// Returns the max of err over all calls of out.
+template <class Space, class Gen, class Out>
+double scan_generated(const Space& space, const Gen& gen, const Out& out,
+                      const ConstStates<typename Gen::real_type, typename Space::memory_space>& y0, int steps,
+                      int n, int k, int chunk, ScanWorkspace<typename Gen::real_type, typename Space::memory_space>& ws,
+                      int depth = 0) {
+  using R = typename Gen::real_type;
+  using Mem = typename Space::memory_space;
+  constexpr int N = Gen::max_state;
+  constexpr int K = Gen::max_block;
+  const int batch = static_cast<int>(y0.extent(0));
+  if (steps <= 0 || batch == 0) return 0.0;
+  const int L = chunk > 1 ? chunk : 2;
+  const int C = (steps + L - 1) / L;
+
+  Kokkos::View<R***, Kokkos::LayoutRight, Mem> S;  // chunk-end states, C-1 of them
+  if (C > 1) {
+    auto& lev = ws.level(depth, batch, C - 1, n, k);
+    auto P = lev.P;
+    auto q = lev.q;
+    S = lev.S;
+    Kokkos::parallel_for(
+        "deer::scan::compose", Kokkos::RangePolicy<Space>(space, 0, batch * (C - 1)), KOKKOS_LAMBDA(const int idx) {
+          const int s = idx / (C - 1), c = idx % (C - 1);
+          const int i0 = c * L, i1 = i0 + L;
+          R A[N * K], b[N], Pc[N * K], qc[N], tmp[N * K];
+          gen(s, i0, Pc, qc);
+          for (int i = i0 + 1; i < i1; ++i) {
+            gen(s, i, A, b);
+            detail::block_apply(n, k, A, qc, tmp);
+            for (int r = 0; r < n; ++r) qc[r] = tmp[r] + b[r];
+            detail::block_compose(n, k, A, Pc, tmp);
+          }
+          for (int j = 0; j < n * k; ++j) P(s, c, j) = Pc[j];
+          for (int j = 0; j < n; ++j) q(s, c, j) = qc[j];
+        });
+    detail::StoredPairs<R, Mem, N, K> summaries{P, q, n, k};
+    detail::StoreStates<R, Mem> to_S{S};
+    scan_generated(space, summaries, to_S, y0, C - 1, n, k, chunk, ws, depth + 1);
+  }
+
+  double err = 0.0;
+  Kokkos::parallel_reduce(
+      "deer::scan::sweep", Kokkos::RangePolicy<Space>(space, 0, batch * C),
+      KOKKOS_LAMBDA(const int idx, double& e) {
+        const int s = idx / C, c = idx % C;
+        const int i0 = c * L, i1 = (i0 + L < steps) ? i0 + L : steps;
+        R A[N * K], b[N], y[N], tmp[N];
+        for (int j = 0; j < n; ++j) y[j] = (c == 0) ? y0(s, j) : S(s, c - 1, j);
+        for (int i = i0; i < i1; ++i) {
+          gen(s, i, A, b);
+          detail::block_apply(n, k, A, y, tmp);
+          for (int r = 0; r < n; ++r) y[r] = tmp[r] + b[r];
+          out(s, i, y, e);
+        }
+      },
+      Kokkos::Max<double>(err));
+  return err;
+}
+
+// Public entry point for pairs stored in memory: A (batch, T, n*k), b (batch, T, n),
+// y0 (batch, n) -> Y (batch, T, n). Forward: y_i = A_i y_{i-1} + b_i with y_{-1} = y0.
+// Reverse: y_i = A_i y_{i+1} + b_i with y_T = y0 (the transposed-Jacobian sweep of
+// gradients). MaxState and MaxBlock bound n and k at compile time.
+template <int MaxState, int MaxBlock = MaxState, class Space, class R>
+void affine_scan(const Space& space, const Sequence<R, typename Space::memory_space>& A,
+                 const Sequence<R, typename Space::memory_space>& b,
+                 const States<R, typename Space::memory_space>& y0,
+                 const Sequence<R, typename Space::memory_space>& Y, int k, ScanOptions opts = {}) {
+  using Mem = typename Space::memory_space;
+  const int batch = int(b.extent(0)), T = int(b.extent(1)), n = int(b.extent(2));
+  if (n > MaxState || k > MaxBlock || k < 1 || n % k != 0)
+    throw std::invalid_argument("deer::affine_scan: need 1 <= k <= MaxBlock, k dividing n <= MaxState (n=" +
+                                std::to_string(n) + ", k=" + std::to_string(k) + ")");
+  if (int(A.extent(0)) != batch || int(A.extent(1)) != T || int(A.extent(2)) != n * k ||
+      int(y0.extent(0)) != batch || int(y0.extent(1)) != n || int(Y.extent(0)) != batch ||
+      int(Y.extent(1)) != T || int(Y.extent(2)) != n)
+    throw std::invalid_argument("deer::affine_scan: shapes must be A (batch,T,n*k), b (batch,T,n), y0 (batch,n), Y (batch,T,n)");
+  compat::ScopedRegion region("deer::affine_scan");
+  ScanWorkspace<R, Mem> ws;
+  const int chunk = opts.chunk > 0 ? opts.chunk : detail::default_chunk<Space>(batch, T);
+  detail::StoredPairs<R, Mem, MaxState, MaxBlock> pairs{A, b, n, k};
+  detail::StoreStates<R, Mem> out{Y};
+  if (opts.direction == Direction::forward) {
+    scan_generated(space, pairs, out, y0, T, n, k, chunk, ws);
+  } else {
+    detail::Reversed<decltype(pairs)> rp{pairs, T};
+    detail::ReversedOut<decltype(out)> ro{out, T};
+    scan_generated(space, rp, ro, y0, T, n, k, chunk, ws);
+  }
+}
+
+}  // namespace deer

@@ -1,0 +1,97 @@
+// The affine scan against a sequential host loop: every structure (diagonal, block,
+// dense), both directions, float and double, sizes and chunk lengths that cross chunk
+// boundaries and recursion levels.
+#include <random>
+
+#include <deer/scan.hpp>
+
+#include "backends.hpp"
+
+using namespace deer_test;
+
+template <class C>
+class Scan : public ::testing::Test {};
+TYPED_TEST_SUITE(Scan, AllCases, CaseNames);
+
+namespace {
+
+template <class C, int NCap, int KCap>
+void check_scan(int batch, int T, int n, int k, deer::Direction dir, int chunk) {
+  using R = typename C::real;
+  using Space = typename C::space;
+  using Mem = typename C::mem;
+  deer::Sequence<R, Mem> A("A", batch, T, n * k), b("b", batch, T, n), Y("Y", batch, T, n);
+  deer::States<R, Mem> y0("y0", batch, n);
+  auto hA = Kokkos::create_mirror_view(A);
+  auto hb = Kokkos::create_mirror_view(b);
+  auto hy0 = Kokkos::create_mirror_view(y0);
+  std::mt19937 rng(1234 + T + n * 7 + k);
+  // Entries scaled so the products stay bounded (spectral radius below one).
+  std::uniform_real_distribution<double> ua(-0.9 / k, 0.9 / k), ub(-1.0, 1.0);
+  for (size_t j = 0; j < hA.span(); ++j) hA.data()[j] = R(ua(rng));
+  for (size_t j = 0; j < hb.span(); ++j) hb.data()[j] = R(ub(rng));
+  for (size_t j = 0; j < hy0.span(); ++j) hy0.data()[j] = R(ub(rng));
+  Kokkos::deep_copy(A, hA);
+  Kokkos::deep_copy(b, hb);
+  Kokkos::deep_copy(y0, hy0);
+
+  deer::affine_scan<NCap, KCap>(Space(), A, b, y0, Y, k, deer::ScanOptions{dir, chunk});
+  auto hY = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), Y);
+
+  double max_err = 0, max_ref = 0;
+  for (int s = 0; s < batch; ++s) {
+    std::vector<double> y(n), t(n);
+    for (int j = 0; j < n; ++j) y[j] = hy0(s, j);
+    for (int step = 0; step < T; ++step) {
+      const int i = dir == deer::Direction::forward ? step : T - 1 - step;
+      for (int r = 0; r < n; ++r) {
+        double acc = hb(s, i, r);
+        for (int c = 0; c < k; ++c) acc += double(hA(s, i, r * k + c)) * y[(r / k) * k + c];
+        t[r] = acc;
+      }
+      y = t;
+      for (int r = 0; r < n; ++r) {
+        max_err = std::max(max_err, std::abs(double(hY(s, i, r)) - y[r]));
+        max_ref = std::max(max_ref, std::abs(y[r]));
+      }
+    }
+  }
+  EXPECT_LE(max_err, parallel_tolerance<R>() * std::max(1.0, max_ref))
+      << "batch " << batch << " T " << T << " n " << n << " k " << k << " chunk " << chunk;
+}
+
+}  // namespace
+
+TYPED_TEST(Scan, DiagonalMatchesLoop) {
+  for (int T : {1, 2, 7, 1000, 100003})
+    for (int chunk : {0, 3, 32})
+      for (auto dir : {deer::Direction::forward, deer::Direction::reverse})
+        check_scan<TypeParam, 4, 1>(3, T, 4, 1, dir, chunk);
+}
+
+TYPED_TEST(Scan, BlockDiagonalMatchesLoop) {
+  for (int T : {1, 2, 1000, 20011})
+    for (int chunk : {0, 5})
+      for (auto dir : {deer::Direction::forward, deer::Direction::reverse})
+        check_scan<TypeParam, 6, 3>(2, T, 6, 3, dir, chunk);
+}
+
+TYPED_TEST(Scan, DenseMatchesLoop) {
+  for (int T : {1, 2, 1000, 20011})
+    for (int chunk : {0, 4})
+      for (auto dir : {deer::Direction::forward, deer::Direction::reverse})
+        check_scan<TypeParam, 5, 5>(17, T, 5, 5, dir, chunk);
+}
+
+TYPED_TEST(Scan, BatchSizesOneToSeventeen) {
+  for (int batch : {1, 2, 5, 16, 17}) check_scan<TypeParam, 2, 2>(batch, 777, 2, 2, deer::Direction::forward, 6);
+}
+
+TYPED_TEST(Scan, RejectsBadShapes) {
+  using R = typename TypeParam::real;
+  using Mem = typename TypeParam::mem;
+  deer::Sequence<R, Mem> A("A", 1, 4, 3), b("b", 1, 4, 2), Y("Y", 1, 4, 2);
+  deer::States<R, Mem> y0("y0", 1, 2);
+  EXPECT_THROW((deer::affine_scan<2, 2>(typename TypeParam::space(), A, b, y0, Y, 2)), std::invalid_argument);
+  EXPECT_THROW((deer::affine_scan<2, 2>(typename TypeParam::space(), A, b, y0, Y, 3)), std::invalid_argument);
+}
