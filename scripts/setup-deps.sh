@@ -124,11 +124,19 @@ build_kokkos() {
   rm -rf "$b"
 }
 
-# Copies of the sources inside the checkout, so the device tool can carry them (`carry: [.deps/src]`).
+# Copies of the sources inside the checkout, so a GPU machine without network can build from
+# them (the device tool carries `.deps/src`): Kokkos, GoogleTest's sources, and the header-only
+# forms of CLI11, toml11, spdlog and fmt.
 stage_sources_in_repo() {
-  if [ ! -f "$REPO/.deps/src/kokkos/CMakeLists.txt" ]; then
-    mkdir -p "$REPO/.deps/src"
-    cp -r "$SRC_CACHE/kokkos" "$SRC_CACHE/kokkos-kernels" "$REPO/.deps/src/"
+  local dst=$REPO/.deps/src
+  mkdir -p "$dst"
+  [ -f "$dst/kokkos/CMakeLists.txt" ] || cp -r "$SRC_CACHE/kokkos" "$SRC_CACHE/kokkos-kernels" "$dst/"
+  if [ ! -d "$dst/googletest" ] && [ -d /usr/src/googletest ]; then cp -r /usr/src/googletest "$dst/googletest"; fi
+  if [ ! -d "$dst/headers" ]; then
+    mkdir -p "$dst/headers"
+    for h in CLI toml toml.hpp spdlog fmt; do
+      [ -e "/usr/include/$h" ] && cp -r "/usr/include/$h" "$dst/headers/"
+    done
   fi
 }
 
