@@ -9,9 +9,9 @@ template <class C>
 class Harness : public ::testing::Test {};
 TYPED_TEST_SUITE(Harness, AllCases, CaseNames);
 
-TYPED_TEST(Harness, ReductionMatchesHostLoop) {
-  using Space = typename TypeParam::space;
-  using R = typename TypeParam::real;
+// Kernels live in free functions: CUDA forbids extended lambdas inside gtest's private TestBody.
+template <class Space, class R>
+void reduction_matches_host_loop() {
   const int n = 100003;
   Kokkos::View<R*, typename Space::memory_space> v("v", n);
   Kokkos::parallel_for(
@@ -22,4 +22,8 @@ TYPED_TEST(Harness, ReductionMatchesHostLoop) {
   double host = 0;
   for (int i = 0; i < n; ++i) host += double(R(i % 7) * R(0.5));
   EXPECT_DOUBLE_EQ(sum, host);
+}
+
+TYPED_TEST(Harness, ReductionMatchesHostLoop) {
+  reduction_matches_host_loop<typename TypeParam::space, typename TypeParam::real>();
 }

@@ -183,7 +183,7 @@ double scan_generated(const Space& space, const Gen& gen, const Out& out,
       KOKKOS_LAMBDA(const int idx, double& e) {
         const int s = idx / C, c = idx % C;
         const int i0 = c * L, i1 = (i0 + L < steps) ? i0 + L : steps;
-        R A[N * K], b[N], y[N], tmp[N];
+        R A[N * K], b[N], y[N] = {}, tmp[N];
         for (int j = 0; j < n; ++j) y[j] = (c == 0) ? y0(s, j) : S(s, c - 1, j);
         for (int i = i0; i < i1; ++i) {
           gen(s, i, A, b);

@@ -42,7 +42,7 @@ struct NewtonPairs {
       for (int j = 0; j < n * k; ++j) A[j] = R(0);
       return;
     }
-    R f[max_state], Ay[max_state];
+    R f[max_state] = {}, Ay[max_state] = {};
     linearize(sys, i, yp, x, f, A, k, lin == Linearization::true_diagonal);
     if (beta != R(1))
       for (int j = 0; j < n * k; ++j) A[j] *= beta;
