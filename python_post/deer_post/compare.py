@@ -165,7 +165,8 @@ def compare_file(
     for r in refs:
         if r == name:
             continue
-        file_atol, file_rtol = df.tolerances_for(r, name)
+        # `deer validate` stores tolerances under /comparison/<compared trajectory>.
+        file_atol, file_rtol = df.tolerances_for(name, r)
         a = atol if atol is not None else file_atol
         t = rtol if rtol is not None else file_rtol
         if atol is not None or rtol is not None:

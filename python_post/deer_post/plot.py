@@ -126,7 +126,7 @@ def figure_errors(df: DeerFile, batch: int = 0, subject: Optional[str] = None, a
         if lonely.any():
             ax.plot(t[lonely], e[lonely], ls="none", marker="o", ms=4, color=line.get_color())
     if atol is None:
-        atol = df.tolerances_for(*refs, subject)[0]
+        atol = df.tolerances_for(subject, *refs)[0]
     if atol is not None and atol > 0:
         ax.axhline(atol, color="k", ls=":", lw=1, label=f"atol = {atol:g}")
         drew_positive = True

@@ -91,11 +91,12 @@ def build_report(df: DeerFile, atol: Optional[float] = None, rtol: Optional[floa
                      "to write references).</p>")
 
     if df.comparison is not None and df.comparison.entries:
-        parts.append(f"<h3>Recorded by deer validate (reference: {html.escape(df.comparison.reference or '-')})</h3>")
+        ref = html.escape(df.comparison.reference or "-")
+        parts.append(f"<h3>Recorded by deer validate: each trajectory vs {ref}</h3>")
         crow = [(e.name, _fmt_float(e.max_abs_error), _fmt_float(e.max_rel_error), _fmt_float(e.atol, ".1e"),
                  _fmt_float(e.rtol, ".1e"), "-" if e.passed is None else ("PASS" if e.passed else "FAIL"))
                 for e in df.comparison.entries.values()]
-        parts.append(_table(("name", "max abs error", "max rel error", "atol", "rtol", "result"), crow,
+        parts.append(_table(("trajectory", "max abs error", "max rel error", "atol", "rtol", "result"), crow,
                             numeric=(1, 2, 3, 4)))
 
     parts.append("<h2>Plots</h2>")

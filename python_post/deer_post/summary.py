@@ -74,7 +74,7 @@ def format_summary(df: DeerFile) -> str:
     lines.append(render_table(header, rows))
     if df.comparison is not None and df.comparison.entries:
         lines.append("")
-        lines.append(f"recorded by deer validate (reference: {df.comparison.reference or '-'}):")
+        lines.append(f"recorded by deer validate, each trajectory vs {df.comparison.reference or '-'}:")
         crow = []
         for e in df.comparison.entries.values():
             crow.append(
@@ -87,7 +87,7 @@ def format_summary(df: DeerFile) -> str:
                     "-" if e.passed is None else ("PASS" if e.passed else "FAIL"),
                 )
             )
-        lines.append(render_table(("name", "max abs err", "max rel err", "atol", "rtol", "result"), crow))
+        lines.append(render_table(("trajectory", "max abs err", "max rel err", "atol", "rtol", "result"), crow))
     return "\n".join(lines)
 
 

@@ -77,8 +77,9 @@ def write_deer_file(
             g.attrs["backend"] = s("serial")
         if comparison_tol is not None:
             c = f.create_group("comparison")
-            c.attrs["reference"] = s(refs[0] if refs else "")
-            for name in refs:
+            # as `deer validate` writes it: one subgroup per trajectory compared with the reference
+            c.attrs["reference"] = s(refs[-1] if refs else "")
+            for name in ("deer",) + tuple(refs[:-1]):
                 sub = c.create_group(name)
                 sub.attrs["max_abs_error"] = 0.0
                 sub.attrs["max_rel_error"] = 0.0

@@ -53,7 +53,8 @@ def test_read_file(make_file, fixed):
     assert t.load().shape == (3, 17, 4) and t.load(2).shape == (17, 4)
     assert df.inputs_shape == (3, 16, 3)
     assert df.default_subject() == "deer"
-    assert df.tolerances_for("cvode", "deer") == (1e-5, 1e-4)
+    assert df.comparison.reference == "cvode" and set(df.comparison.entries) == {"deer", "sequential"}
+    assert df.tolerances_for("deer", "cvode") == (1e-5, 1e-4)
     assert "[time]" in df.parameters["case_toml"]
 
 
