@@ -75,6 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     pl.add_argument("-o", "--output", help="directory for the PNG files (default: FILE_plots/ beside FILE)")
     pl.add_argument("--kind", action="append", choices=("trajectories", "errors", "residuals", "phase"),
                     help="plot only this kind (repeatable; default: all that apply)")
+    pl.add_argument("--subject", help="trajectory the error plot measures (default: 'deer')")
     pl.add_argument("--batch", type=int, default=0, help="batch entry to draw (default 0)")
     pl.add_argument("--components", type=_index_list, help="state components to overlay, e.g. 0,1,5 (default: first 6)")
     pl.add_argument("--phase", type=_index_list,
@@ -85,6 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("-o", "--output", help="HTML file to write (default: FILE_report.html beside FILE)")
     r.add_argument("--atol", type=_non_negative, help="absolute tolerance for the comparison table")
     r.add_argument("--rtol", type=_non_negative, help="relative tolerance for the comparison table")
+    r.add_argument("--subject", help="trajectory to check (default: 'deer', else the first non-reference)")
     r.add_argument("--batch", type=int, default=0, help="batch entry to draw (default 0)")
 
     sp = sub.add_parser("plot-speedup", help="speedup vs T for several n from a benchmark JSON file")
@@ -133,7 +135,7 @@ def _run(args) -> int:
 
         outdir = args.output or _stem(args.file) + "_plots"
         paths = write_plots(df, outdir, kinds=args.kind or KINDS, batch=args.batch,
-                            components=args.components, phase=args.phase)
+                            components=args.components, phase=args.phase, subject=args.subject)
         for p in paths:
             print(p)
         if not paths:
@@ -145,7 +147,7 @@ def _run(args) -> int:
         from .report import write_report
 
         out = args.output or _stem(args.file) + "_report.html"
-        print(write_report(df, out, atol=args.atol, rtol=args.rtol, batch=args.batch))
+        print(write_report(df, out, atol=args.atol, rtol=args.rtol, batch=args.batch, subject=args.subject))
         return EXIT_OK
 
     raise AssertionError(args.command)  # argparse only allows the commands above

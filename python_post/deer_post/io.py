@@ -224,11 +224,12 @@ def _read_trajectory(path: str, name: str, g) -> Trajectory:
             f"{where}: value has {shape[1]} time steps but time has {time.size} entries; "
             "they must match"
         )
-    residuals = (
-        np.asarray(g["residuals"][...], dtype=np.float64).ravel()
-        if "residuals" in g
-        else np.zeros(0)
-    )
+    residuals = np.zeros(0)
+    if "residuals" in g:
+        rds = g["residuals"]
+        # an empty history may be stored as a zero-length or a null (shape None) dataset
+        if rds.shape is not None and rds.size:
+            residuals = np.asarray(rds[...], dtype=np.float64).ravel()
     a = g.attrs
 
     def get(key, kind, default):

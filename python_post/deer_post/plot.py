@@ -205,19 +205,21 @@ def figure_phase(df: DeerFile, batch: int = 0, components: Optional[Sequence[int
 
 def make_figures(df: DeerFile, kinds: Sequence[str] = KINDS, batch: int = 0,
                  components: Optional[Sequence[int]] = None, phase: Optional[Sequence[int]] = None,
-                 atol: Optional[float] = None) -> Dict[str, object]:
+                 atol: Optional[float] = None, subject: Optional[str] = None) -> Dict[str, object]:
     """Figures by kind; kinds with nothing to draw are left out."""
     for t in df.trajectories.values():
         if not 0 <= batch < t.batch:
             raise DeerFileError(
                 f"batch index {batch} is out of range: '{t.name}' has {t.batch} batch entries (0..{t.batch - 1})"
             )
+    if subject is not None and subject not in df.trajectories:
+        raise DeerFileError(f"{df.path} has no trajectory '{subject}'; it has: {', '.join(df.trajectories)}")
     figs = {}
     for kind in kinds:
         if kind == "trajectories":
             fig = figure_trajectories(df, batch, components)
         elif kind == "errors":
-            fig = figure_errors(df, batch, atol=atol)
+            fig = figure_errors(df, batch, subject=subject, atol=atol)
         elif kind == "residuals":
             fig = figure_residuals(df)
         elif kind == "phase":

@@ -9,9 +9,8 @@ import io as _bytesio
 import os
 from typing import List, Optional, Sequence
 
-import matplotlib.pyplot as plt
-
-from . import plot
+from . import plot  # selects the Agg backend before pyplot is used
+from .plot import plt
 from .compare import ErrorStats, compare_file
 from .io import DeerFile, DeerFileError
 from .summary import _fmt_float, provenance, trajectory_rows
@@ -51,7 +50,7 @@ def _png_data(fig) -> str:
 
 
 def build_report(df: DeerFile, atol: Optional[float] = None, rtol: Optional[float] = None,
-                 batch: int = 0) -> str:
+                 batch: int = 0, subject: Optional[str] = None) -> str:
     title = f"deer report: {os.path.basename(df.path)}"
     parts = [f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>",
              f"<style>{_CSS}</style></head><body>", f"<h1>{html.escape(title)}</h1>"]
@@ -71,8 +70,13 @@ def build_report(df: DeerFile, atol: Optional[float] = None, rtol: Optional[floa
                         rows, numeric=(3, 4, 6, 7)))
 
     stats: List[ErrorStats] = []
+    compare_note = None
     if len(df.trajectories) > 1:
-        stats = compare_file(df, atol=atol, rtol=rtol)
+        try:
+            stats = compare_file(df, atol=atol, rtol=rtol, subject=subject)
+        except DeerFileError as exc:  # e.g. only references in the file: report the rest anyway
+            compare_note = str(exc)
+    if stats:
         parts.append("<h2>Comparison with references</h2>")
         crow = []
         for s in stats:
@@ -86,6 +90,8 @@ def build_report(df: DeerFile, atol: Optional[float] = None, rtol: Optional[floa
         overall = all(s.passed for s in stats)
         cls = "pass" if overall else "fail"
         parts.append(f'<p>Overall: <span class="{cls}">{"PASS" if overall else "FAIL"}</span></p>')
+    elif compare_note:
+        parts.append(f"<h2>Comparison with references</h2><p>Not computed: {html.escape(compare_note)}</p>")
     else:
         parts.append("<p>Only one trajectory in the file: no comparison (run <code>deer validate</code> "
                      "to write references).</p>")
@@ -101,7 +107,7 @@ def build_report(df: DeerFile, atol: Optional[float] = None, rtol: Optional[floa
 
     parts.append("<h2>Plots</h2>")
     tol = stats[0].atol if stats else atol
-    for kind, fig in plot.make_figures(df, batch=batch, atol=tol).items():
+    for kind, fig in plot.make_figures(df, batch=batch, atol=tol, subject=subject).items():
         parts.append(f"<h3>{html.escape(kind)}</h3>")
         parts.append(f'<img alt="{html.escape(kind)}" src="data:image/png;base64,{_png_data(fig)}">')
 

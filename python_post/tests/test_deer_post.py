@@ -273,6 +273,33 @@ def test_report_contains_stats_and_plots(make_file, tmp_path, capsys):
     assert "FAIL" not in out.read_text()
 
 
+def test_report_without_references(make_file, tmp_path, capsys):
+    lonely = make_file(refs=())
+    out = tmp_path / "lonely.html"
+    assert main(["report", lonely, "-o", str(out)]) == 0
+    html = out.read_text()
+    assert "no comparison" in html and "1.000e-13" in html
+    assert len(re.findall("data:image/png;base64,", html)) == 3  # no error plot without references
+    refs_only = make_file()
+    with h5py.File(refs_only, "a") as f:
+        f.move("trajectories/deer", "trajectories/arkode")
+    assert main(["report", refs_only, "-o", str(out)]) == 0
+    assert "Not computed" in out.read_text() and "--subject" in out.read_text()
+    assert main(["report", refs_only, "-o", str(out), "--subject", "arkode", "--atol", "1e-3"]) == 0
+    assert "Not computed" not in out.read_text() and "PASS" in out.read_text()
+    assert main(["report", refs_only, "-o", str(out), "--subject", "nope"]) == 2
+    capsys.readouterr()
+
+
+def test_null_residual_dataset(make_file):
+    path = make_file()
+    with h5py.File(path, "a") as f:
+        del f["trajectories/deer/residuals"]
+        f["trajectories/deer"].create_dataset("residuals", data=h5py.Empty("f8"))
+    t = dio.read(path).trajectories["deer"]
+    assert t.residuals.size == 0 and t.final_residual is None
+
+
 def test_report_unwritable_output(make_file, tmp_path, capsys):
     path = make_file()
     assert main(["report", path, "-o", str(tmp_path / "no" / "such" / "dir" / "r.html")]) == 2
