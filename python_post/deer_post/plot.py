@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import textwrap
 from collections import defaultdict
 from typing import Dict, List, Optional, Sequence
 
@@ -113,8 +114,13 @@ def figure_errors(df: DeerFile, batch: int = 0, subject: Optional[str] = None, a
     sub = df.trajectories[subject]
     fig, ax = plt.subplots(figsize=(7, 3.6))
     drew_positive = False
+    skipped = []
     for r in refs:
-        e = error_vs_time(sub, df.trajectories[r], batch)
+        try:
+            e = error_vs_time(sub, df.trajectories[r], batch)
+        except DeerFileError as exc:  # e.g. a reference on a grid that does not cover the subject
+            skipped.append(f"{r}: {exc}")
+            continue
         t, e = _envelope(sub.time, e)
         e = np.where(np.isfinite(e), e, np.nan)
         pos = e > 0
@@ -130,10 +136,16 @@ def figure_errors(df: DeerFile, batch: int = 0, subject: Optional[str] = None, a
     if atol is not None and atol > 0:
         ax.axhline(atol, color="k", ls=":", lw=1, label=f"atol = {atol:g}")
         drew_positive = True
+    if len(skipped) == len(refs):
+        plt.close(fig)
+        return None
     if drew_positive:
         ax.set_yscale("log")
     else:
         ax.text(0.5, 0.5, "all errors are exactly zero", transform=ax.transAxes, ha="center")
+    if skipped:
+        note = "not comparable: " + "; ".join(textwrap.shorten(x, 90) for x in skipped)
+        fig.text(0.01, 0.01, note, fontsize="x-small", va="bottom")
     if sub.time.size > 1 and sub.time[-1] > sub.time[0]:
         ax.set_xlim(sub.time[0], sub.time[-1])  # the full run, even if errors are sparse
     ax.set_xlabel("t")
@@ -141,7 +153,7 @@ def figure_errors(df: DeerFile, batch: int = 0, subject: Optional[str] = None, a
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(loc="best", fontsize="small")
     ax.set_title(_title(df, "Error vs time", batch))
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.05 if skipped else 0, 1, 1))
     return fig
 
 

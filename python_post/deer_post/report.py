@@ -70,12 +70,24 @@ def build_report(df: DeerFile, atol: Optional[float] = None, rtol: Optional[floa
                         rows, numeric=(3, 4, 6, 7)))
 
     stats: List[ErrorStats] = []
-    compare_note = None
+    notes: List[str] = []
     if len(df.trajectories) > 1:
+        # One reference at a time, so one that cannot be compared (other grid, other
+        # shape) is noted while the others are still reported.
         try:
-            stats = compare_file(df, atol=atol, rtol=rtol, subject=subject)
-        except DeerFileError as exc:  # e.g. only references in the file: report the rest anyway
-            compare_note = str(exc)
+            name = subject or df.default_subject()
+            refs = [r for r in df.trajectories if r != name]
+            if name not in df.trajectories:
+                raise DeerFileError(f"{df.path} has no trajectory '{name}'; it has: {', '.join(df.trajectories)}")
+        except DeerFileError as exc:
+            notes.append(str(exc))
+            refs = []
+        for r in refs:
+            try:
+                stats += compare_file(df, atol=atol, rtol=rtol, subject=name, references=[r])
+            except DeerFileError as exc:
+                notes.append(str(exc))
+    compare_note = " ".join(notes)
     if stats:
         parts.append("<h2>Comparison with references</h2>")
         crow = []
@@ -87,9 +99,11 @@ def build_report(df: DeerFile, atol: Optional[float] = None, rtol: Optional[floa
                          verdict))
         parts.append(_table(("subject", "reference", "max abs error", "max rel error", "atol", "rtol",
                              "tolerances from", "worst entry", "result"), crow, numeric=(2, 3, 4, 5)))
-        overall = all(s.passed for s in stats)
+        overall = all(s.passed for s in stats) and not notes
         cls = "pass" if overall else "fail"
         parts.append(f'<p>Overall: <span class="{cls}">{"PASS" if overall else "FAIL"}</span></p>')
+        for note in notes:
+            parts.append(f"<p>Not compared: {html.escape(note)}</p>")
     elif compare_note:
         parts.append(f"<h2>Comparison with references</h2><p>Not computed: {html.escape(compare_note)}</p>")
     else:

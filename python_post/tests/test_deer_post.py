@@ -198,6 +198,39 @@ def test_compare_interpolates_reference_on_other_grid(make_file):
     assert 0 < stats[0].max_abs_error <= 0.02**2 / 8 * 1.0001
 
 
+def test_reference_not_covering_subject(make_file, tmp_path, capsys):
+    # cvode kept every 3rd state and stops before the subject's last time
+    path = make_file(batch=1, K=41, n=2, perturb=(0, 20, 0, 1e-3))
+    with h5py.File(path, "a") as f:
+        g = f["trajectories/cvode"]
+        t, v = g["time"][:39:3], g["value"][:, :39:3, :]
+        for k in ("time", "value"):
+            del g[k]
+        g["time"], g["value"] = t, v
+    assert main(["compare", path]) == 2
+    assert "must cover the whole subject time range" in capsys.readouterr().err
+    assert main(["compare", path, "--reference", "sequential"]) == 1
+    outdir = tmp_path / "p"
+    assert main(["plot", path, "-o", str(outdir), "--kind", "errors"]) == 0
+    assert_png(outdir / "errors.png")
+    report = tmp_path / "r.html"
+    assert main(["report", path, "-o", str(report)]) == 0
+    html = report.read_text()
+    assert "Not compared" in html and "1.000e-03" in html and "FAIL" in html
+    capsys.readouterr()
+
+
+def test_float32_values(make_file):
+    path = make_file(perturb=(0, 2, 1, 0.5))
+    with h5py.File(path, "a") as f:
+        for name in ("deer", "sequential"):
+            v = f[f"trajectories/{name}/value"][...]
+            del f[f"trajectories/{name}/value"]
+            f[f"trajectories/{name}/value"] = v.astype(np.float32)
+    stats = compare_file(dio.read(path), references=["sequential"], atol=1e-6, rtol=0)
+    assert stats[0].max_abs_error == pytest.approx(0.5, rel=1e-6) and not stats[0].passed
+
+
 def test_compare_bad_inputs(make_file, capsys):
     lonely = make_file(refs=())
     assert main(["compare", lonely]) == 2
