@@ -6,4 +6,6 @@
 
 __version__ = "0.1.0"
 
-from .io import DeerFile, DeerFileError, Trajectory, read  # noqa: F401
+from .io import DeerFile, DeerFileError, Trajectory, read
+
+__all__ = ["DeerFile", "DeerFileError", "Trajectory", "read", "__version__"]
