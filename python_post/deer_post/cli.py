@@ -104,7 +104,11 @@ def _run(args) -> int:
         from .plot import write_speedup
 
         out = args.output or _stem(args.bench) + "_speedup.png"
-        print(write_speedup(args.bench, out, args.title))
+        notes: List[str] = []
+        written = write_speedup(args.bench, out, args.title, notes)
+        for note in notes:
+            print(f"deer_post plot-speedup: note: {note}", file=sys.stderr)
+        print(written)
         return EXIT_OK
 
     df = read(args.file)

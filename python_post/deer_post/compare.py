@@ -2,8 +2,9 @@
 
 Per entry, with d = subject - reference:
   abs error  |d|
-  rel error  |d| / max(|reference|, atol)   (the atol floor keeps entries near a zero
-             crossing from producing meaningless huge ratios)
+  rel error  |d| / |reference|, over entries with |reference| > atol (entries near zero
+             would give meaningless huge ratios; the absolute error covers them) -- the
+             same definition `deer validate` stores in /comparison
   passes     |d| <= atol + rtol * |reference|   (the mixed test numpy.allclose uses)
 A non-finite subject or reference value fails. Exit codes: 0 pass, 1 fail, 2 bad input.
 """
@@ -96,7 +97,6 @@ def compare_pair(
     max_rel = 0.0
     worst = (-1.0, 0, 0, 0)  # (ratio, batch, step, component)
     nonfinite = 0
-    floor = atol if atol > 0 else np.finfo(np.float64).tiny
     # One batch entry at a time keeps memory bounded for large runs.
     for b in range(subject.batch):
         s = subject.load(b)
@@ -109,7 +109,9 @@ def compare_pair(
             continue
         mag = np.abs(np.where(np.isfinite(r), r, 0.0))
         max_abs = max(max_abs, float(d.max()))
-        max_rel = max(max_rel, float((d / np.maximum(mag, floor)).max()))
+        big = mag > atol
+        if big.any():
+            max_rel = max(max_rel, float((d[big] / mag[big]).max()))
         allowed = atol + rtol * mag
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = np.where(d == 0, 0.0, d / allowed)  # d > 0 with allowed 0 -> inf

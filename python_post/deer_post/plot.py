@@ -283,9 +283,27 @@ def read_bench(path: str) -> List[dict]:
                                 f"{', '.join(SPEEDUP_KEYS)}")
         for k in ("n", "T", "time_ms", "sequential_ms"):
             v = rec[k]
-            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v <= 0:
-                raise DeerFileError(f"{path}: record {i} has {k}={v!r}; it must be a positive number")
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+                raise DeerFileError(f"{path}: record {i} has {k}={v!r}; it must be a number")
     return data
+
+
+def usable_records(records: List[dict]):
+    """(kept, notes): records that did not converge (a 'status' other than 'converged',
+    as deer-bench writes) or have non-positive sizes/times are left out, with a note each."""
+    kept, notes = [], []
+    for i, rec in enumerate(records):
+        status = rec.get("status", "converged")
+        bad = [k for k in ("n", "T", "time_ms", "sequential_ms") if rec[k] <= 0]
+        if status != "converged":
+            notes.append(f"record {i} ({rec['case']}, {rec['method']}, n={rec['n']}, T={rec['T']}) "
+                         f"left out: status {status}")
+        elif bad:
+            notes.append(f"record {i} ({rec['case']}, {rec['method']}, n={rec['n']}, T={rec['T']}) "
+                         f"left out: {', '.join(f'{k}={rec[k]}' for k in bad)} is not positive")
+        else:
+            kept.append(rec)
+    return kept, notes
 
 
 def speedup_table(records: List[dict]) -> Dict[tuple, List[tuple]]:
@@ -328,8 +346,14 @@ def figure_speedup(records: List[dict], title: str = ""):
     return fig
 
 
-def write_speedup(bench_path: str, out_path: str, title: str = "") -> str:
-    fig = figure_speedup(read_bench(bench_path), title)
+def write_speedup(bench_path: str, out_path: str, title: str = "", notes: Optional[list] = None) -> str:
+    """Write the speedup PNG; records left out are described in `notes` (if a list is given)."""
+    kept, skipped = usable_records(read_bench(bench_path))
+    if notes is not None:
+        notes.extend(skipped)
+    if not kept:
+        raise DeerFileError(f"{bench_path}: no usable records (" + "; ".join(skipped[:3]) + ")")
+    fig = figure_speedup(kept, title)
     parent = os.path.dirname(os.path.abspath(out_path))
     os.makedirs(parent, exist_ok=True)
     fig.savefig(out_path, dpi=110)
@@ -339,6 +363,6 @@ def write_speedup(bench_path: str, out_path: str, title: str = "") -> str:
 
 __all__ = [
     "KINDS", "REFERENCE_NAMES", "figure_trajectories", "figure_errors", "figure_residuals",
-    "figure_phase", "make_figures", "write_plots", "read_bench", "speedup_table",
+    "figure_phase", "make_figures", "write_plots", "read_bench", "usable_records", "speedup_table",
     "figure_speedup", "write_speedup",
 ]

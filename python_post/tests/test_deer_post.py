@@ -176,6 +176,9 @@ def test_compare_relative_error_value(make_file):
     assert len(stats) == 1
     assert stats[0].max_rel_error == pytest.approx(1e-3 / abs(ref), rel=1e-6)
     assert stats[0].tol_ratio == pytest.approx(1e-3 / (1e-6 + 1e-6 * abs(ref)), rel=1e-6)
+    # entries whose reference magnitude is <= atol do not count for the relative error
+    stats = compare_file(df, references=["cvode"], atol=abs(ref) * 1.01, rtol=0)
+    assert stats[0].max_rel_error < 1e-12 and stats[0].max_abs_error == pytest.approx(1e-3)
 
 
 def test_compare_nan_fails(make_file, capsys):
@@ -395,6 +398,25 @@ def test_speedup_table_values():
         assert [s for _, s in pts] == pytest.approx([2 / 3 * T / 1000 for T in (1000, 10000, 100000)])
 
 
+def test_plot_speedup_deer_bench_format(tmp_path, capsys):
+    # deer-bench writes {"backend": ..., "records": [...]} with a status per record
+    recs = bench_records()
+    for r in recs:
+        r["status"] = "converged"
+    diverged = dict(recs[0], status="diverged", time_ms=1e-6)
+    bench = tmp_path / "b.json"
+    bench.write_text(json.dumps({"backend": "OpenMP", "records": recs + [diverged]}))
+    out = tmp_path / "s.png"
+    assert main(["plot-speedup", str(bench), "-o", str(out)]) == 0
+    assert_png(out)
+    assert "left out: status diverged" in capsys.readouterr().err
+    from deer_post.plot import read_bench, usable_records
+
+    kept, notes = usable_records(read_bench(str(bench)))
+    assert len(kept) == len(recs) and len(notes) == 1
+    assert speedup_table(kept) == speedup_table(bench_records())
+
+
 def test_plot_speedup(tmp_path, capsys):
     bench = tmp_path / "bench.json"
     bench.write_text(json.dumps(bench_records() + [dict(case="lorenz", n=3, T=500, method="quasi_deer",
@@ -408,7 +430,11 @@ def test_plot_speedup(tmp_path, capsys):
     assert "lacks key(s) sequential_ms" in capsys.readouterr().err
     bad.write_text(json.dumps([dict(case="gru", n=4, T=10, method="deer", time_ms=0, sequential_ms=1)]))
     assert main(["plot-speedup", str(bad), "-o", str(out)]) == 2
-    assert "time_ms=0" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "no usable records" in err and "time_ms=0" in err
+    bad.write_text(json.dumps([dict(case="gru", n=4, T=10, method="deer", time_ms="fast", sequential_ms=1)]))
+    assert main(["plot-speedup", str(bad), "-o", str(out)]) == 2
+    assert "time_ms='fast'" in capsys.readouterr().err
     bad.write_text("{not json")
     assert main(["plot-speedup", str(bad)]) == 2
     assert "not valid JSON" in capsys.readouterr().err
