@@ -14,13 +14,14 @@ DEER_BIN = os.environ.get("DEER_BIN", "")
 CASES = os.environ.get("DEER_CASES", os.path.join(os.path.dirname(__file__), "..", "..", "data", "cases"))
 
 needs_deer = pytest.mark.skipif(
-    not (DEER_BIN and os.access(DEER_BIN, os.X_OK)),
-    reason="DEER_BIN is not set to the built `deer` program (ctest sets it when the deer_cli target exists)",
+    not DEER_BIN, reason="DEER_BIN is not set to the built `deer` program (ctest sets it when the deer_cli target exists)"
 )
 
 
 @needs_deer
 def test_validate_then_post_process(tmp_path, capsys):
+    # Set but missing is an error, not a skip: ctest promised the program.
+    assert os.access(DEER_BIN, os.X_OK), f"DEER_BIN={DEER_BIN} is not an executable; build the deer_cli target first"
     out = tmp_path / "gru.h5"
     env = dict(os.environ, OMP_PROC_BIND="false", OMP_NUM_THREADS="2")
     r = subprocess.run([DEER_BIN, "validate", os.path.join(CASES, "gru.toml"), "-o", str(out), "--quiet"],
