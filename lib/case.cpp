@@ -288,9 +288,7 @@ Case load_case(const std::string& path, const std::vector<std::string>& sets) {
     }
   }
   {
-    std::string list;
-    for (const auto& spec : entry.parameters) list += (list.empty() ? "" : ", ") + spec.name;
-    params.finish("(parameters of system '" + c.system + "': " + (list.empty() ? "none" : list) + ")");
+    params.finish("(the parameters of system '" + c.system + "')");
   }
   sys.finish();
 
@@ -384,6 +382,7 @@ std::vector<std::vector<double>> read_csv(const std::string& path) {
   std::vector<std::vector<double>> rows;
   std::string line;
   int lineno = 0;
+  bool header_seen = false;
   while (std::getline(f, line)) {
     ++lineno;
     if (line.empty() || line[0] == '#') continue;
@@ -403,7 +402,10 @@ std::vector<std::vector<double>> read_csv(const std::string& path) {
       row.push_back(x);
     }
     if (bad) {
-      if (rows.empty() && lineno == 1) continue;  // header
+      if (rows.empty() && !header_seen) {  // the first non-comment line may be a header
+        header_seen = true;
+        continue;
+      }
       throw CaseError(path + ":" + std::to_string(lineno) + ": not a number in the input file; every row needs the m features of one step");
     }
     if (!row.empty()) rows.push_back(std::move(row));
