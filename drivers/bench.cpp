@@ -1,0 +1,206 @@
+// deer-bench: side-by-side timings on one backend, in one process. For every case it
+// prints and writes (JSON) the sequential kernel's time, each DEER variant's time,
+// Newton iterations, max error against sequential, peak device memory and effective
+// bandwidth next to the device-to-device copy bandwidth measured in the same run.
+//   deer-bench [--json FILE] [--quick] [--case NAME ...] [--reps N]
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <Kokkos_Core.hpp>
+#include <Kokkos_Random.hpp>
+#include <fmt/core.h>
+#include <spdlog/spdlog.h>
+
+#include <deer/backends.hpp>
+#include <deer/cells/gru.hpp>
+#include <deer/cells/multihead_gru.hpp>
+#include <deer/solve.hpp>
+
+using Space = Kokkos::DefaultExecutionSpace;
+using Mem = Space::memory_space;
+using R = float;
+
+namespace {
+
+// Peak bytes allocated through Kokkos in the default memory space (Kokkos Tools callbacks).
+struct MemoryTracker {
+  static inline long current = 0, peak = 0;
+  static void on_alloc(Kokkos::Tools::SpaceHandle, const char*, const void*, uint64_t size) {
+    current += long(size);
+    peak = std::max(peak, current);
+  }
+  static void on_free(Kokkos::Tools::SpaceHandle, const char*, const void*, uint64_t size) { current -= long(size); }
+  static void reset_peak() { peak = current; }
+};
+
+struct Record {
+  std::string name, method, status;
+  int n = 0, T = 0, batch = 0, iterations = 0;
+  double time_ms = 0, sequential_ms = 0, max_rel_err = 0, peak_mb = 0, bandwidth_gbs = 0;
+};
+
+int g_reps = 5;
+
+template <class F>
+double time_ms(F&& f) {
+  f();  // warm-up
+  Space().fence();
+  Kokkos::Timer t;
+  for (int r = 0; r < g_reps; ++r) f();
+  Space().fence();
+  return t.seconds() * 1e3 / g_reps;
+}
+
+double copy_bandwidth_gbs() {
+  const size_t N = size_t(1) << 28;  // 1 GiB of floats
+  Kokkos::View<R*, Mem> a(Kokkos::view_alloc(Kokkos::WithoutInitializing, "bench::a"), N),
+      b(Kokkos::view_alloc(Kokkos::WithoutInitializing, "bench::b"), N);
+  Kokkos::deep_copy(a, R(1));
+  const double ms = time_ms([&] { Kokkos::deep_copy(b, a); });
+  return 2.0 * N * sizeof(R) / (ms * 1e-3) / 1e9;
+}
+
+double max_rel_error(const deer::Sequence<R, Mem>& a, const deer::Sequence<R, Mem>& b) {
+  double e = 0;
+  const size_t total = a.span();
+  auto pa = a.data();
+  auto pb = b.data();
+  Kokkos::parallel_reduce(
+      "bench::max_rel_error", Kokkos::RangePolicy<Space>(0, total),
+      KOKKOS_LAMBDA(const size_t j, double& m) {
+        const double d = deer::compat::fabs(double(pa[j]) - double(pb[j])) / (1.0 + deer::compat::fabs(double(pb[j])));
+        if (d > m || d != d) m = (d != d) ? 1e300 : d;
+      },
+      Kokkos::Max<double>(e));
+  return e;
+}
+
+// Times Sequential and the given DEER variants on one system.
+template <class Sys>
+void bench_system(const std::string& name, const Sys& sys, int batch, int T, const std::vector<deer::Method>& methods,
+                  std::vector<Record>& out) {
+  const int n = sys.state_size(), m = sys.input_size();
+  spdlog::info("case {}: n={} m={} T={} batch={}", name, n, m, T, batch);
+  deer::Sequence<R, Mem> X("bench::X", batch, T, m), Yseq("bench::Yseq", batch, T, n), Y("bench::Y", batch, T, n);
+  deer::States<R, Mem> y0("bench::y0", batch, n);
+  Kokkos::Random_XorShift64_Pool<Space> pool(42);
+  Kokkos::fill_random(X, pool, R(-1), R(1));
+  Kokkos::fill_random(y0, pool, R(-0.5), R(0.5));
+  deer::Options seq;
+  seq.method = deer::Method::sequential;
+  seq.check_inputs = false;
+  const double seq_ms = time_ms([&] { deer::solve(Space(), sys, X, y0, seq, Yseq); });
+  const double must_move = double(batch) * T * (m + n) * sizeof(R);
+  out.push_back({name, "sequential", "converged", n, T, batch, 0, seq_ms, seq_ms, 0.0, 0.0, must_move / (seq_ms * 1e6)});
+  spdlog::info("  sequential {:.3f} ms", seq_ms);
+  for (auto method : methods) {
+    deer::Options o;
+    o.method = method;
+    o.fallback = false;
+    o.check_inputs = false;
+    deer::Result<deer::Sequence<R, Mem>> res;
+    MemoryTracker::reset_peak();
+    const long before = MemoryTracker::current;
+    const double ms = time_ms([&] { res = deer::solve(Space(), sys, X, y0, o, Y); });
+    const double peak_mb = (MemoryTracker::peak - before) / 1e6;
+    Record r{name, deer::to_string(method), deer::to_string(res.status), n, T, batch, res.iterations, ms, seq_ms,
+             max_rel_error(Y, Yseq), peak_mb, must_move / (ms * 1e6)};
+    spdlog::info("  {} {:.3f} ms, {} iterations, status {}, max rel err {:.2e}, extra memory {:.1f} MB", r.method, ms,
+                 r.iterations, r.status, r.max_rel_err, peak_mb);
+    out.push_back(r);
+  }
+}
+
+void bench_diagonal_scan(long elements, std::vector<Record>& out, double copy_gbs) {
+  const int batch = 16, T = int(elements / batch);
+  spdlog::info("case diag_scan: {} elements", double(batch) * T);
+  deer::Sequence<R, Mem> A("bench::A", batch, T, 1), b("bench::b", batch, T, 1), Y("bench::Y", batch, T, 1);
+  deer::States<R, Mem> y0("bench::y0", batch, 1);
+  Kokkos::Random_XorShift64_Pool<Space> pool(7);
+  Kokkos::fill_random(A, pool, R(-0.9), R(0.9));
+  Kokkos::fill_random(b, pool, R(-1), R(1));
+  const double ms = time_ms([&] { deer::affine_scan<1, 1>(Space(), A, b, y0, Y, 1); });
+  const double gbs = 12.0 * batch * T / (ms * 1e-3) / 1e9;
+  out.push_back({"diag_scan", "scan", "done", 1, T, batch, 0, ms, 0, 0, 0, gbs});
+  spdlog::info("  {:.3f} ms, {:.0f} GB/s = {:.0f}% of copy", ms, gbs, 100 * gbs / copy_gbs);
+}
+
+template <int N>
+deer::cells::Gru<R, Mem, N> make_gru(int n, int m) {
+  using G = deer::cells::Gru<R, Mem, N>;
+  return G::from_parameters(G::random_parameters(n, m, 1), n, m);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Kokkos::ScopeGuard guard(argc, argv);
+  std::string json;
+  bool quick = false;
+  std::vector<std::string> only;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--json" && i + 1 < argc) json = argv[++i];
+    else if (a == "--quick") quick = true;
+    else if (a == "--reps" && i + 1 < argc) g_reps = std::max(1, std::atoi(argv[++i]));
+    else if (a == "--case" && i + 1 < argc) only.push_back(argv[++i]);
+    else if (a == "--help" || a == "-h") {
+      fmt::print("deer-bench [--json FILE] [--quick] [--reps N] [--case NAME]...\n"
+                 "cases: copy diag_scan gru1 gru8 mhgru64 quasi_gru64\n");
+      return 0;
+    } else {
+      fmt::print(stderr, "deer-bench: unknown argument '{}' (see --help)\n", a);
+      return 2;
+    }
+  }
+  auto want = [&](const std::string& c) { return only.empty() || std::count(only.begin(), only.end(), c); };
+  Kokkos::Tools::Experimental::set_allocate_data_callback(MemoryTracker::on_alloc);
+  Kokkos::Tools::Experimental::set_deallocate_data_callback(MemoryTracker::on_free);
+  spdlog::info("deer-bench on {} (concurrency {}), float32, {} timed calls per figure", Space::name(),
+               Space().concurrency(), g_reps);
+  const int scale = quick ? 100 : 1;
+  std::vector<Record> rec;
+  const double copy_gbs = copy_bandwidth_gbs();
+  spdlog::info("device-to-device copy: {:.0f} GB/s", copy_gbs);
+  rec.push_back({"copy", "deep_copy", "done", 0, 0, 0, 0, 0, 0, 0, 0, copy_gbs});
+  const std::vector<deer::Method> all = {deer::Method::deer, deer::Method::quasi_deer, deer::Method::automatic};
+  if (want("diag_scan")) bench_diagonal_scan(134217728L / scale, rec, copy_gbs);
+  if (want("gru1")) bench_system("gru1", make_gru<1>(1, 1), 16, 1000000 / scale, all, rec);
+  if (want("gru8")) bench_system("gru8", make_gru<8>(8, 8), 16, 100000 / scale, all, rec);
+  if (want("mhgru64")) {
+    using MH = deer::cells::MultiHeadGru<R, Mem, 64, 2>;
+    auto mh = MH::from_parameters(MH::random_parameters(64, 4, 32, 3), 64, 4, 32);
+    bench_system("mhgru64", mh, 16, 100000 / scale, {deer::Method::deer, deer::Method::automatic}, rec);
+  }
+  if (want("quasi_gru64"))
+    bench_system("quasi_gru64", make_gru<64>(64, 4), 16, 1000000 / scale, {deer::Method::quasi_deer}, rec);
+
+  fmt::print("\n{:<12} {:<11} {:>4} {:>8} {:>11} {:>11} {:>8} {:>5} {:>10} {:>9} {:>9}\n", "case", "method", "n", "T",
+             "time_ms", "seq_ms", "speedup", "iters", "max_rel", "peak_MB", "GB/s");
+  for (const auto& r : rec)
+    fmt::print("{:<12} {:<11} {:>4} {:>8} {:>11.3f} {:>11.3f} {:>8.1f} {:>5} {:>10.2e} {:>9.1f} {:>9.0f}\n", r.name,
+               r.method, r.n, r.T, r.time_ms, r.sequential_ms, r.time_ms > 0 ? r.sequential_ms / r.time_ms : 0.0,
+               r.iterations, r.max_rel_err, r.peak_mb, r.bandwidth_gbs);
+  if (!json.empty()) {
+    std::ofstream f(json);
+    f << "{\"backend\": \"" << Space::name() << "\", \"copy_gbs\": " << copy_gbs << ", \"records\": [\n";
+    for (size_t i = 0; i < rec.size(); ++i) {
+      const auto& r = rec[i];
+      f << fmt::format(
+          "  {{\"case\": \"{}\", \"method\": \"{}\", \"status\": \"{}\", \"n\": {}, \"T\": {}, \"batch\": {}, "
+          "\"iterations\": {}, \"time_ms\": {}, \"sequential_ms\": {}, \"max_rel_err\": {}, \"peak_mb\": {}, "
+          "\"bandwidth_gbs\": {}}}{}\n",
+          r.name, r.method, r.status, r.n, r.T, r.batch, r.iterations, r.time_ms, r.sequential_ms, r.max_rel_err,
+          r.peak_mb, r.bandwidth_gbs, i + 1 < rec.size() ? "," : "");
+    }
+    f << "]}\n";
+    spdlog::info("wrote {}", json);
+  }
+  return 0;
+}
