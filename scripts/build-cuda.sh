@@ -5,6 +5,7 @@
 #  2. deer with nvcc_wrapper against it, into build-cuda/ (or $DEER_BUILD_DIR), then ctest.
 #  DEER_CUDA_ARCH   Kokkos arch option (default AMPERE80, re-targeted to sm_90 by change 5; HOPPER90 on Kokkos 4)
 #  DEER_SKIP_TESTS=1  build only
+#  DEER_TARGETS     build only these targets (space-separated)
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SRC=${DEER_DEPS_SRC:-$REPO/.deps/src}
@@ -56,7 +57,9 @@ extra=()
 cmake -S "$REPO" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DKokkos_ROOT="$PREFIX" \
   -DCMAKE_CXX_COMPILER="$PREFIX/bin/nvcc_wrapper" -DDEER_ENABLE_PYTHON_TESTS=OFF "${extra[@]}" ${DEER_CMAKE_ARGS:-} \
   || die "deer configure failed"
-cmake --build "$BUILD" -j "$JOBS" || die "deer build failed"
+# DEER_TARGETS: build only these targets (default: all)
+# shellcheck disable=SC2086
+cmake --build "$BUILD" -j "$JOBS" ${DEER_TARGETS:+--target $DEER_TARGETS} || die "deer build failed"
 if [ "${DEER_SKIP_TESTS:-0}" != 1 ]; then
   cd "$BUILD" && ctest --output-on-failure
 fi
