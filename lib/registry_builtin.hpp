@@ -4,7 +4,9 @@
 // so the registrations compile in parallel and a change recompiles one system only).
 #include <deer/registry.hpp>
 
-#define DEER_BUILTIN_SYSTEMS(X) X(gru) X(elman) X(lstm) X(multihead_gru)
+#define DEER_BUILTIN_SYSTEMS(X)                                                        \
+  X(gru) X(elman) X(lstm) X(multihead_gru) X(pendulum) X(van_der_pol) X(lotka_volterra) \
+  X(robertson) X(lorenz63) X(neural_ode)
 
 namespace deer::builtin {
 #define DEER_DECLARE_BUILTIN(name) void register_##name();

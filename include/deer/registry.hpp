@@ -21,7 +21,11 @@
 //     static deer::Sequence<Real, typename Space::memory_space>           // reads them (default:
 //     step_inputs(const Space&, const deer::Sequence<Real, typename Space::memory_space>& U);  // as given)
 //     static std::vector<std::pair<std::string, deer::ReferenceFn>> references();  // e.g. CVODE
+//     template <class Space, class Real>     // instead of make(): run a solver of its own
+//     static deer::Result<deer::Sequence<Real, Mem>> solve_with(const Space&, const deer::Problem&,
+//         const Sequence& X, const States& y0, const deer::Options&, const Sequence& Y);
 //   };
+// A reference function returning status "not_applicable" is skipped by `deer validate`.
 //
 // and register it in a .cpp that ends up in your executable:
 //
@@ -115,6 +119,10 @@ struct Trajectory {
   std::string backend;  // serial, openmp, cuda, host (references)
   std::string message;  // advice when status != converged
   bool ok = true;       // the trajectory can be trusted (converged, or fallback succeeded)
+  // References only: the same discrete map as the solvers (e.g. ARKODE with deer's own
+  // tableau), so `deer validate` holds it to the tight tolerances; otherwise (CVODE) to
+  // validate.reference_atol/rtol, which allow for the discretization error.
+  bool same_discretization = false;
   int iterations = 0;
   bool fallback_ran = false;
   long substitutions = 0;
@@ -172,6 +180,16 @@ struct has_initial_state<S, std::void_t<decltype(S::initial_state(std::declval<c
     : std::true_type {};
 template <class S, class = void> struct has_references : std::false_type {};
 template <class S> struct has_references<S, std::void_t<decltype(S::references())>> : std::true_type {};
+template <class S, class Space, class Real, class = void> struct has_solve_with : std::false_type {};
+template <class S, class Space, class Real>
+struct has_solve_with<S, Space, Real,
+                      std::void_t<decltype(S::template solve_with<Space, Real>(
+                          std::declval<const Space&>(), std::declval<const Problem&>(),
+                          std::declval<const Sequence<Real, typename Space::memory_space>&>(),
+                          std::declval<const States<Real, typename Space::memory_space>&>(),
+                          std::declval<const Options&>(),
+                          std::declval<const Sequence<Real, typename Space::memory_space>&>()))>>
+    : std::true_type {};
 template <class S, class Space, class Real, class = void> struct has_step_inputs : std::false_type {};
 template <class S, class Space, class Real>
 struct has_step_inputs<S, Space, Real,
@@ -186,9 +204,8 @@ Trajectory solve_on(const Problem& p, const Options& opts) {
   using Mem = typename Space::memory_space;
   Space space;
   const int B = p.batch, T = p.time.steps, n = p.shape.n, m = p.shape.m, Ti = p.input_steps;
-  auto sys = Spec::template make<Real, Mem>(p);
-  if (sys.state_size() != n || (p.inputs.size() != size_t(B) * Ti * m))
-    throw std::logic_error(std::string(Spec::name) + ": the built system's sizes disagree with Spec::shape()");
+  if (p.inputs.size() != size_t(B) * Ti * m || p.y0.size() != size_t(B) * n)
+    throw std::logic_error(std::string(Spec::name) + ": the problem's inputs/y0 disagree with Spec::shape()");
 
   Sequence<Real, Mem> U(Kokkos::view_alloc(Kokkos::WithoutInitializing, "deer::driver::inputs"), B, Ti, m);
   {
@@ -208,8 +225,20 @@ Trajectory solve_on(const Problem& p, const Options& opts) {
   Sequence<Real, Mem> Y(Kokkos::view_alloc(Kokkos::WithoutInitializing, "deer::driver::Y"), B, T, n);
   space.fence();
 
+  // A spec with solve_with() runs its own solver (e.g. a runtime choice among discretizations);
+  // otherwise make() builds the System and deer::solve runs it.
+  auto run = [&] {
+    if constexpr (has_solve_with<Spec, Space, Real>::value) {
+      return Spec::template solve_with<Space, Real>(space, p, X, y0, opts, Y);
+    } else {
+      auto sys = Spec::template make<Real, Mem>(p);
+      if (sys.state_size() != n)
+        throw std::logic_error(std::string(Spec::name) + ": the built system's state size disagrees with Spec::shape()");
+      return solve(space, sys, ConstSequence<Real, Mem>(X), ConstStates<Real, Mem>(y0), opts, Y);
+    }
+  };
   const auto start = std::chrono::steady_clock::now();
-  auto res = solve(space, sys, ConstSequence<Real, Mem>(X), ConstStates<Real, Mem>(y0), opts, Y);
+  auto res = run();
   space.fence();
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
