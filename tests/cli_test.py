@@ -193,9 +193,31 @@ def killed_run(deer):
     print("ok: killed_run")
 
 
-TESTS = dict({f"bad_{k}": (lambda deer, k=k: bad_input(deer, k)) for k in BAD},
+def data_case(deer, name):
+    """Every shipped case validates (runs DEER, sequential and SUNDIALS; all within tolerance)."""
+    h5py = h5()
+    path = os.path.join(os.path.dirname(HERE), "data", "cases", name + ".toml")
+    with tempfile.TemporaryDirectory() as d:
+        out = os.path.join(d, name + ".h5")
+        p = run(deer, ["validate", path, "-o", out], d, timeout=600)
+        if p.returncode != 0:
+            fail(f"data/cases/{name}.toml does not validate", p)
+        with h5py.File(out, "r") as f:
+            names = set(f["trajectories"])
+            assert "sequential" in names and len(names) >= 2, names
+            for k in f["comparison"]:
+                assert f["comparison"][k].attrs["passed"] == 1, k
+    print("ok: data case", name)
+
+
+DATA_CASES = sorted(os.path.splitext(os.path.basename(p))[0]
+                    for p in glob.glob(os.path.join(os.path.dirname(HERE), "data", "cases", "*.toml")))
+
+TESTS = dict({f"data_{k}": (lambda deer, k=k: data_case(deer, k)) for k in DATA_CASES},
+             **{f"bad_{k}": (lambda deer, k=k: bad_input(deer, k)) for k in BAD},
              unsupported_backend=unsupported_backend, good_run=good_run, good_validate=good_validate,
              killed_run=killed_run)
+
 
 if __name__ == "__main__":
     if len(sys.argv) != 3:
