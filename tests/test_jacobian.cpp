@@ -76,7 +76,7 @@ HostJacobians jacobians(const Sys& sys, int P, unsigned seed) {
   const R h = sizeof(R) == 8 ? R(1e-5) : R(1e-2);
   Kokkos::parallel_for(
       "deer::test::jacobians", Kokkos::RangePolicy<Space>(0, P), KOKKOS_LAMBDA(const int p) {
-        R yp[N], f[N], Jp[N * N], yq[N], fp[N], fm[N];
+        R yp[N] = {}, f[N] = {}, Jp[N * N] = {}, yq[N] = {}, fp[N] = {}, fm[N] = {};
         const R* x = &X(p, 0);
         for (int j = 0; j < n; ++j) yp[j] = Y(p, j);
         deer::linearize(sys, 0, yp, x, f, Jp, k, false);

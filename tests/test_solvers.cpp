@@ -1,43 +1,528 @@
-// Every solver against Sequential on small systems; error handling and fallbacks.
+// Every solver against Sequential: every built-in cell and two systems defined here (the
+// user-defined path), every Jacobian structure, batch sizes 1, 2, 17 and T from 1 to
+// 100003; non-finite iterates, bad inputs, non-convergence and fallback, warm starts,
+// shape errors. Options::chunk = 7 forces several recursion levels of the scan.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
 #include <Kokkos_Random.hpp>
+#include <deer/cells/elman.hpp>
 #include <deer/cells/gru.hpp>
+#include <deer/cells/lstm.hpp>
+#include <deer/cells/multihead_gru.hpp>
 #include <deer/solve.hpp>
 
 #include "backends.hpp"
 
 using namespace deer_test;
 
+namespace {
+
+// ---- systems written in this file, not in the library ---------------------------------
+
+// Diagonal structure: y'_j = a_j tanh(y_j + x) + x / 10.
+template <class R>
+struct UserDiagonal {
+  using real_type = R;
+  static constexpr int max_state = 4;
+  static constexpr deer::Structure structure = deer::Structure::diagonal;
+  int n = 3;
+  KOKKOS_INLINE_FUNCTION int state_size() const { return n; }
+  KOKKOS_INLINE_FUNCTION int input_size() const { return 1; }
+  template <class S>
+  KOKKOS_INLINE_FUNCTION void operator()(int, const S* y, const R* x, S* out) const {
+    for (int j = 0; j < n; ++j) out[j] = R(0.4 + 0.15 * j) * deer::tanh(y[j] + x[0]) + R(0.1) * x[0];
+  }
+};
+
+// Block-diagonal structure (2x2 blocks): each pair of states is squashed, rotated by an
+// angle that depends on the block and on the step index i, and shrunk.
+template <class R>
+struct UserRotations {
+  using real_type = R;
+  static constexpr int max_state = 6;
+  static constexpr int max_block = 2;
+  static constexpr deer::Structure structure = deer::Structure::block_diagonal;
+  int n = 4;
+  R gain = R(0.8);  // contraction of each block
+  KOKKOS_INLINE_FUNCTION int state_size() const { return n; }
+  KOKKOS_INLINE_FUNCTION int input_size() const { return 2; }
+  KOKKOS_INLINE_FUNCTION int block_size() const { return 2; }
+  template <class S>
+  KOKKOS_INLINE_FUNCTION void operator()(int i, const S* y, const R* x, S* out) const {
+    for (int b = 0; b < n / 2; ++b) {
+      const R th = R(0.5) * R(b + 1) + R(0.2) * deer::sin(R(0.01) * R(i));
+      const R c = gain * deer::cos(th), s = gain * deer::sin(th);
+      const S u = deer::tanh(y[2 * b]), v = deer::tanh(y[2 * b + 1]);
+      out[2 * b] = c * u - s * v + x[0];
+      out[2 * b + 1] = s * u + c * v + R(0.5) * x[1];
+    }
+  }
+};
+
+// y' = tanh(3 y) + x: slope 3 around 0, so Newton's first linearisation (around the zero
+// guess) explodes like 3^T, while the true trajectory lives where tanh saturates.
+template <class R>
+struct SteepTanh {
+  using real_type = R;
+  static constexpr int max_state = 1;
+  static constexpr deer::Structure structure = deer::Structure::diagonal;
+  KOKKOS_INLINE_FUNCTION int state_size() const { return 1; }
+  KOKKOS_INLINE_FUNCTION int input_size() const { return 1; }
+  template <class S>
+  KOKKOS_INLINE_FUNCTION void operator()(int, const S* y, const R* x, S* out) const {
+    out[0] = deer::tanh(R(3) * y[0]) + x[0];
+  }
+};
+
+// y' = y/2 + x, except that f is NaN when a step after the first sees y_prev == 7 exactly:
+// the broadcast guess from y0 = 7 poisons the first iterate, the true trajectory never is.
+template <class R>
+struct Poisoned {
+  using real_type = R;
+  static constexpr int max_state = 1;
+  static constexpr deer::Structure structure = deer::Structure::diagonal;
+  KOKKOS_INLINE_FUNCTION int state_size() const { return 1; }
+  KOKKOS_INLINE_FUNCTION int input_size() const { return 1; }
+  template <class S>
+  KOKKOS_INLINE_FUNCTION void operator()(int i, const S* y, const R* x, S* out) const {
+    const R zero = R(0) * x[0];
+    const R poison = (i > 0 && deer::value(y[0]) == R(7)) ? zero / zero : R(0);
+    out[0] = R(0.5) * y[0] + x[0] + poison;
+  }
+};
+
+// y' = 2 y + x: the model itself overflows for long sequences.
+template <class R>
+struct Exploding {
+  using real_type = R;
+  static constexpr int max_state = 1;
+  static constexpr deer::Structure structure = deer::Structure::diagonal;
+  KOKKOS_INLINE_FUNCTION int state_size() const { return 1; }
+  KOKKOS_INLINE_FUNCTION int input_size() const { return 1; }
+  template <class S>
+  KOKKOS_INLINE_FUNCTION void operator()(int, const S* y, const R* x, S* out) const {
+    out[0] = R(2) * y[0] + x[0];
+  }
+};
+
+// ---- helpers ------------------------------------------------------------------------------
+
+template <class C>
+struct Problem {
+  deer::Sequence<typename C::real, typename C::mem> X;
+  deer::States<typename C::real, typename C::mem> y0;
+};
+
+template <class C>
+Problem<C> make_problem(int batch, int T, int n, int m, unsigned seed, double xscale = 1.0, double yscale = 0.5) {
+  using R = typename C::real;
+  Problem<C> p{deer::Sequence<R, typename C::mem>("X", batch, T, m), deer::States<R, typename C::mem>("y0", batch, n)};
+  Kokkos::Random_XorShift64_Pool<typename C::space> pool(seed);
+  Kokkos::fill_random(p.X, pool, R(-xscale), R(xscale));
+  if (yscale > 0) Kokkos::fill_random(p.y0, pool, R(-yscale), R(yscale));
+  return p;
+}
+
+struct Diff {
+  double max_abs = 0, max_ref = 0;
+};
+template <class V>
+Diff diff(const V& a, const V& b) {
+  auto ha = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), a);
+  auto hb = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), b);
+  Diff d;
+  for (size_t j = 0; j < ha.span(); ++j) {
+    const double x = double(ha.data()[j]), y = double(hb.data()[j]);
+    d.max_abs = std::max(d.max_abs, std::isnan(x - y) ? INFINITY : std::abs(x - y));
+    d.max_ref = std::max(d.max_ref, std::abs(y));
+  }
+  return d;
+}
+
+// The brief's bounds: float64 <= 1e-10 absolute, float32 <= 1e-4 relative.
+template <class R>
+bool within(const Diff& d) {
+  return sizeof(R) == 8 ? d.max_abs <= 1e-10 : d.max_abs <= 1e-4 * std::max(1.0, d.max_ref);
+}
+
+const deer::Method parallel_methods[] = {deer::Method::deer, deer::Method::quasi_deer, deer::Method::damped_deer,
+                                         deer::Method::picard, deer::Method::automatic};
+
+template <class C, class Sys>
+void expect_all_methods_match(const Sys& sys, int batch, int T, const std::string& what, unsigned seed) {
+  using R = typename C::real;
+  using Space = typename C::space;
+  auto p = make_problem<C>(batch, T, sys.state_size(), sys.input_size(), seed);
+  deer::Options seq;
+  seq.method = deer::Method::sequential;
+  const auto ref = deer::solve(Space(), sys, p.X, p.y0, seq);
+  ASSERT_EQ(ref.status, deer::Status::converged) << what << ": " << ref.message;
+  for (deer::Method method : parallel_methods) {
+    deer::Options o;
+    o.method = method;
+    o.fallback = false;             // the answer must come from the method itself
+    o.chunk = T > 5000 ? 0 : 7;     // backend default for long T, many levels otherwise
+    o.max_iterations = 1000;        // Picard and quasi-DEER converge linearly
+    // The tolerance bounds the last update; for linearly converging iterations (Picard,
+    // quasi-DEER, damped steps) the remaining error is about update * L/(1-L), L the
+    // contraction rate, so in double they get 1e-12 to meet the 1e-10 comparison.
+    if (sizeof(R) == 8 && method != deer::Method::deer) o.atol = o.rtol = 1e-12;
+    const auto t0 = std::chrono::steady_clock::now();
+    const auto res = deer::solve(Space(), sys, p.X, p.y0, o);
+    const std::string where = what + " " + deer::to_string(method) + " batch=" + std::to_string(batch) +
+                              " T=" + std::to_string(T);
+    if (std::getenv("DEER_TEST_VERBOSE"))
+      std::printf("  %s: %s, %d iterations, %.3f s\n", where.c_str(), deer::to_string(res.status), res.iterations,
+                  std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    EXPECT_EQ(res.status, deer::Status::converged) << where << ": " << res.message;
+    EXPECT_FALSE(res.fallback_ran) << where;
+    EXPECT_EQ(res.substitutions, 0) << where;
+    EXPECT_EQ(int(res.residuals.size()), res.iterations) << where;
+    if (method != deer::Method::automatic) {
+      EXPECT_EQ(res.method, method) << where;
+    }
+    if (res.method != deer::Method::sequential) {
+      ASSERT_FALSE(res.residuals.empty()) << where;
+      EXPECT_LE(res.residuals.back(), 1.0) << where;
+      // In exact arithmetic every variant is exact after T iterations (+1 to see it).
+      if (T <= 2) {
+        EXPECT_LE(res.iterations, T + 1) << where;
+      }
+    }
+    const Diff d = diff(res.y, ref.y);
+    EXPECT_TRUE(within<R>(d)) << where << ": max |diff| " << d.max_abs << " (max |ref| " << d.max_ref << ")";
+  }
+}
+
+// Batch sizes {1, 2, 17} x T {1, 2}, batch {2, 17} x T = 1000 on `sys`, and T = 100003 on
+// the small `tiny` (small n, weaker recurrence: Picard needs few sweeps). The full cross
+// product would triple the suite's time for little extra coverage.
+template <class C, class Sys>
+void sweep(const Sys& sys, const Sys& tiny, const std::string& what) {
+  unsigned seed = 1;
+  for (int T : {1, 2})
+    for (int batch : {1, 2, 17}) expect_all_methods_match<C>(sys, batch, T, what, seed++);
+  for (int batch : {2, 17}) expect_all_methods_match<C>(sys, batch, 1000, what, seed++);
+  expect_all_methods_match<C>(tiny, 1, 100003, what + " (tiny)", seed++);
+}
+
+// Multiplies the recurrent weights: a more contractive cell for the long sequences.
+deer::Parameters damp_recurrence(deer::Parameters p, double factor) {
+  for (double& v : p.at("weight_hh").data) v *= factor;
+  return p;
+}
+
+}  // namespace
+
 template <class C>
 class Solvers : public ::testing::Test {};
 TYPED_TEST_SUITE(Solvers, AllCases, CaseNames);
 
-TYPED_TEST(Solvers, GruDeerMatchesSequential) {
+// ---- every method == Sequential -----------------------------------------------------------
+
+TYPED_TEST(Solvers, ElmanAllMethodsMatchSequential) {
+  using E = deer::cells::Elman<typename TypeParam::real, typename TypeParam::mem, 4>;
+  sweep<TypeParam>(E::from_parameters(E::random_parameters(4, 3, 1), 4, 3),
+                   E::from_parameters(damp_recurrence(E::random_parameters(2, 1, 2), 0.5), 2, 1), "elman (dense)");
+}
+
+TYPED_TEST(Solvers, GruAllMethodsMatchSequential) {
+  using G = deer::cells::Gru<typename TypeParam::real, typename TypeParam::mem, 4>;
+  sweep<TypeParam>(G::from_parameters(G::random_parameters(4, 3, 3), 4, 3),
+                   G::from_parameters(damp_recurrence(G::random_parameters(2, 1, 4), 0.5), 2, 1), "gru (dense, hand-written J)");
+}
+
+TYPED_TEST(Solvers, LstmAllMethodsMatchSequential) {
+  using L = deer::cells::Lstm<typename TypeParam::real, typename TypeParam::mem, 6>;
+  sweep<TypeParam>(L::from_parameters(L::random_parameters(3, 2, 5), 3, 2),
+                   L::from_parameters(damp_recurrence(L::random_parameters(1, 1, 6), 0.5), 1, 1), "lstm (dense, state [h,c])");
+}
+
+TYPED_TEST(Solvers, MultiHeadGruAllMethodsMatchSequential) {
+  using MH = deer::cells::MultiHeadGru<typename TypeParam::real, typename TypeParam::mem, 4, 2>;
+  sweep<TypeParam>(MH::from_parameters(MH::random_parameters(4, 3, 2, 7), 4, 3, 2),
+                   MH::from_parameters(damp_recurrence(MH::random_parameters(4, 1, 2, 8), 0.5), 4, 1, 2), "multihead_gru (block 2)");
+}
+
+TYPED_TEST(Solvers, UserDiagonalSystemAllMethodsMatchSequential) {
+  using R = typename TypeParam::real;
+  sweep<TypeParam>(UserDiagonal<R>{3}, UserDiagonal<R>{2}, "user diagonal");
+}
+
+TYPED_TEST(Solvers, UserBlockSystemAllMethodsMatchSequential) {
+  using R = typename TypeParam::real;
+  sweep<TypeParam>(UserRotations<R>{6, R(0.6)}, UserRotations<R>{2, R(0.4)}, "user block-diagonal");
+}
+
+// A wide batch on a long sequence once (the cross product would make the suite slow).
+TYPED_TEST(Solvers, GruBatch17LongSequence) {
+  using G = deer::cells::Gru<typename TypeParam::real, typename TypeParam::mem, 1>;
+  using Space = typename TypeParam::space;
+  const auto gru = G::from_parameters(G::random_parameters(1, 1, 9), 1, 1);
+  auto p = make_problem<TypeParam>(17, 100003, 1, 1, 99);
+  deer::Options seq;
+  seq.method = deer::Method::sequential;
+  const auto ref = deer::solve(Space(), gru, p.X, p.y0, seq);
+  deer::Options o;
+  o.method = deer::Method::deer;
+  o.fallback = false;
+  const auto res = deer::solve(Space(), gru, p.X, p.y0, o);
+  EXPECT_EQ(res.status, deer::Status::converged) << res.message;
+  const Diff d = diff(res.y, ref.y);
+  EXPECT_TRUE(within<typename TypeParam::real>(d)) << d.max_abs;
+}
+
+// ---- non-finite values ----------------------------------------------------------------------
+
+TYPED_TEST(Solvers, NonFiniteIterateIsSubstitutedAndReported) {
+  using R = typename TypeParam::real;
+  using Space = typename TypeParam::space;
+  const int batch = 3, T = 50;
+  auto p = make_problem<TypeParam>(batch, T, 1, 1, 17, 1.0, 0.0);
+  Kokkos::deep_copy(p.y0, R(7));
+  deer::Options seq;
+  seq.method = deer::Method::sequential;
+  const auto ref = deer::solve(Space(), Poisoned<R>{}, p.X, p.y0, seq);
+  ASSERT_EQ(ref.status, deer::Status::converged) << "the true trajectory must be finite";
+  for (deer::Method method : {deer::Method::deer, deer::Method::quasi_deer, deer::Method::damped_deer,
+                              deer::Method::picard}) {
+    const std::string where = deer::to_string(method);
+    deer::Options o;
+    o.method = method;
+    o.chunk = 7;
+    o.fallback = false;
+    o.non_finite = deer::NonFinitePolicy::substitute;
+    const auto res = deer::solve(Space(), Poisoned<R>{}, p.X, p.y0, o);
+    EXPECT_EQ(res.status, deer::Status::converged) << where << ": " << res.message;
+    EXPECT_GT(res.substitutions, 0) << where << ": the poisoned first iterate must be counted";
+    EXPECT_TRUE(within<R>(diff(res.y, ref.y))) << where;
+    EXPECT_TRUE(res.ok()) << where;
+  }
+  // stop: the iteration ends with status non_finite ...
+  deer::Options o;
+  o.method = deer::Method::deer;
+  o.non_finite = deer::NonFinitePolicy::stop;
+  o.fallback = false;
+  const auto stopped = deer::solve(Space(), Poisoned<R>{}, p.X, p.y0, o);
+  EXPECT_EQ(stopped.status, deer::Status::non_finite);
+  EXPECT_EQ(stopped.iterations, 1);
+  EXPECT_GT(stopped.substitutions, 0);
+  EXPECT_FALSE(stopped.fallback_ran);
+  EXPECT_FALSE(stopped.ok());
+  EXPECT_NE(stopped.message.find("non-finite"), std::string::npos) << stopped.message;
+  // ... and with the fallback (the default) the answer is the sequential one.
+  o.fallback = true;
+  const auto rescued = deer::solve(Space(), Poisoned<R>{}, p.X, p.y0, o);
+  EXPECT_EQ(rescued.status, deer::Status::non_finite);
+  EXPECT_TRUE(rescued.fallback_ran);
+  EXPECT_TRUE(rescued.ok());
+  EXPECT_EQ(diff(rescued.y, ref.y).max_abs, 0.0);
+}
+
+TYPED_TEST(Solvers, OverflowingModelIsReported) {
+  using R = typename TypeParam::real;
+  using Space = typename TypeParam::space;
+  auto p = make_problem<TypeParam>(2, 2000, 1, 1, 3);
+  for (deer::Method method : {deer::Method::sequential, deer::Method::deer}) {
+    deer::Options o;
+    o.method = method;
+    o.max_iterations = 20;
+    const auto res = deer::solve(Space(), Exploding<R>{}, p.X, p.y0, o);
+    EXPECT_NE(res.status, deer::Status::converged) << deer::to_string(method);
+    EXPECT_FALSE(res.ok()) << deer::to_string(method) << ": an overflowing trajectory cannot be trusted";
+    EXPECT_FALSE(res.sequential_ok) << deer::to_string(method);
+    EXPECT_FALSE(res.message.empty()) << deer::to_string(method);
+  }
+}
+
+TYPED_TEST(Solvers, NonFiniteInputsThrow) {
+  using R = typename TypeParam::real;
+  using Space = typename TypeParam::space;
+  using G = deer::cells::Gru<R, typename TypeParam::mem, 4>;
+  const auto gru = G::from_parameters(G::random_parameters(3, 2, 1), 3, 2);
+  for (deer::Method method : {deer::Method::sequential, deer::Method::deer, deer::Method::quasi_deer,
+                              deer::Method::damped_deer, deer::Method::picard, deer::Method::automatic}) {
+    auto p = make_problem<TypeParam>(2, 40, 3, 2, 5);
+    deer::Options o;
+    o.method = method;
+    auto hX = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), p.X);
+    hX(1, 17, 1) = std::numeric_limits<R>::quiet_NaN();
+    Kokkos::deep_copy(p.X, hX);
+    try {
+      deer::solve(Space(), gru, p.X, p.y0, o);
+      ADD_FAILURE() << deer::to_string(method) << ": NaN input accepted";
+    } catch (const std::invalid_argument& e) {
+      EXPECT_NE(std::string(e.what()).find("NaN"), std::string::npos) << e.what();
+    }
+    auto q = make_problem<TypeParam>(2, 40, 3, 2, 6);
+    auto hy = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), q.y0);
+    hy(0, 2) = std::numeric_limits<R>::infinity();
+    Kokkos::deep_copy(q.y0, hy);
+    EXPECT_THROW(deer::solve(Space(), gru, q.X, q.y0, o), std::invalid_argument) << deer::to_string(method);
+  }
+}
+
+// ---- non-convergence, fallback, damping ----------------------------------------------------
+
+TYPED_TEST(Solvers, PlainDeerFailsFallbackRescuesDampedConverges) {
+  using R = typename TypeParam::real;
+  using Space = typename TypeParam::space;
+  auto p = make_problem<TypeParam>(2, 1000, 1, 1, 23, 1.5, 0.0);
+  deer::Options seq;
+  seq.method = deer::Method::sequential;
+  const auto ref = deer::solve(Space(), SteepTanh<R>{}, p.X, p.y0, seq);
+  ASSERT_EQ(ref.status, deer::Status::converged);
+
+  deer::Options o;
+  o.method = deer::Method::deer;
+  o.chunk = 7;
+  o.max_iterations = 50;
+  o.fallback = false;
+  const auto plain = deer::solve(Space(), SteepTanh<R>{}, p.X, p.y0, o);
+  EXPECT_NE(plain.status, deer::Status::converged) << "plain DEER was expected to fail on this problem";
+  EXPECT_FALSE(plain.ok());
+  EXPECT_FALSE(plain.fallback_ran);
+  EXPECT_NE(plain.message.find("damped_deer"), std::string::npos) << "advice missing: " << plain.message;
+  EXPECT_FALSE(within<R>(diff(plain.y, ref.y))) << "a failed DEER run returned the right answer anyway";
+
+  o.fallback = true;
+  const auto rescued = deer::solve(Space(), SteepTanh<R>{}, p.X, p.y0, o);
+  EXPECT_EQ(rescued.status, plain.status);
+  EXPECT_TRUE(rescued.fallback_ran);
+  EXPECT_TRUE(rescued.ok());
+  EXPECT_EQ(diff(rescued.y, ref.y).max_abs, 0.0);
+
+  o.method = deer::Method::damped_deer;
+  o.fallback = false;
+  o.max_iterations = 300;
+  if (sizeof(R) == 8) o.atol = o.rtol = 1e-12;  // damped steps converge linearly (see expect_all_methods_match)
+  const auto damped = deer::solve(Space(), SteepTanh<R>{}, p.X, p.y0, o);
+  EXPECT_EQ(damped.status, deer::Status::converged) << damped.message;
+  EXPECT_FALSE(damped.fallback_ran);
+  EXPECT_TRUE(within<R>(diff(damped.y, ref.y))) << diff(damped.y, ref.y).max_abs << " after " << damped.iterations;
+  if (std::getenv("DEER_TEST_VERBOSE"))
+    std::printf("  steep tanh: deer %s after %d, damped %s after %d iterations\n", deer::to_string(plain.status),
+                plain.iterations, deer::to_string(damped.status), damped.iterations);
+}
+
+TYPED_TEST(Solvers, MaxIterationsIsReported) {
+  using R = typename TypeParam::real;
+  using Space = typename TypeParam::space;
+  using G = deer::cells::Gru<R, typename TypeParam::mem, 4>;
+  const auto gru = G::from_parameters(G::random_parameters(4, 2, 2), 4, 2);
+  auto p = make_problem<TypeParam>(2, 500, 4, 2, 8);
+  deer::Options o;
+  o.method = deer::Method::picard;  // needs far more than 2 sweeps
+  o.max_iterations = 2;
+  o.fallback = false;
+  const auto res = deer::solve(Space(), gru, p.X, p.y0, o);
+  EXPECT_EQ(res.status, deer::Status::max_iterations);
+  EXPECT_EQ(res.iterations, 2);
+  EXPECT_EQ(res.residuals.size(), 2u);
+  EXPECT_GT(res.residuals.back(), 1.0);
+  EXPECT_NE(res.message.find("did not converge in 2 iterations"), std::string::npos) << res.message;
+}
+
+// ---- initial guesses ------------------------------------------------------------------------
+
+TYPED_TEST(Solvers, WarmStartFromTheSolutionTakesOneIteration) {
   using R = typename TypeParam::real;
   using Space = typename TypeParam::space;
   using Mem = typename TypeParam::mem;
-  const int n = 5, m = 3, batch = 3;
-  auto gru = deer::cells::Gru<R, Mem, 8>::from_parameters(deer::cells::Gru<R, Mem, 8>::random_parameters(n, m, 7), n, m);
-  for (int T : {1, 2, 1000}) {
-    deer::Sequence<R, Mem> X("X", batch, T, m);
-    deer::States<R, Mem> y0("y0", batch, n);
-    Kokkos::Random_XorShift64_Pool<Space> pool(5);
-    Kokkos::fill_random(X, pool, R(-1), R(1));
-    Kokkos::fill_random(y0, pool, R(-1), R(1));
-    deer::Options seq;
-    seq.method = deer::Method::sequential;
-    auto ref = deer::solve(Space(), gru, X, y0, seq);
-    for (auto method : {deer::Method::deer, deer::Method::quasi_deer, deer::Method::damped_deer}) {
-      deer::Options o;
-      o.method = method;
-      o.fallback = false;
-      o.chunk = 7;
-      auto res = deer::solve(Space(), gru, X, y0, o);
-      EXPECT_EQ(res.status, deer::Status::converged) << deer::to_string(method) << " T=" << T << " " << res.message;
-      auto a = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), res.y);
-      auto b = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), ref.y);
-      double err = 0;
-      for (size_t j = 0; j < a.span(); ++j) err = std::max(err, std::abs(double(a.data()[j]) - double(b.data()[j])));
-      EXPECT_LE(err, parallel_tolerance<R>()) << deer::to_string(method) << " T=" << T;
-    }
+  using G = deer::cells::Gru<R, Mem, 4>;
+  const auto gru = G::from_parameters(G::random_parameters(4, 3, 4), 4, 3);
+  auto p = make_problem<TypeParam>(3, 1000, 4, 3, 31);
+  deer::Options seq;
+  seq.method = deer::Method::sequential;
+  const auto ref = deer::solve(Space(), gru, p.X, p.y0, seq);
+  for (deer::Method method : {deer::Method::deer, deer::Method::quasi_deer, deer::Method::damped_deer,
+                              deer::Method::picard}) {
+    deer::Sequence<R, Mem> Y("Y", 3, 1000, 4);
+    Kokkos::deep_copy(Y, ref.y);
+    deer::Options o;
+    o.method = method;
+    o.chunk = 7;
+    o.fallback = false;
+    o.initial_guess = deer::InitialGuess::user;
+    const auto res = deer::solve(Space(), gru, p.X, p.y0, o, Y);
+    EXPECT_EQ(res.status, deer::Status::converged) << deer::to_string(method);
+    EXPECT_EQ(res.iterations, 1) << deer::to_string(method);
+    EXPECT_EQ(res.y.data(), Y.data()) << "the result must live in the caller's Y";
+    EXPECT_TRUE(within<R>(diff(Y, ref.y))) << deer::to_string(method);
   }
+  // A cold start takes more than one iteration, so the check above means something.
+  deer::Options cold;
+  cold.method = deer::Method::deer;
+  cold.initial_guess = deer::InitialGuess::zeros;
+  const auto res = deer::solve(Space(), gru, p.X, p.y0, cold);
+  EXPECT_EQ(res.status, deer::Status::converged);
+  EXPECT_GT(res.iterations, 1);
+  EXPECT_TRUE(within<R>(diff(res.y, ref.y)));
+}
+
+// ---- Auto -----------------------------------------------------------------------------------
+
+TYPED_TEST(Solvers, AutoResolvesToItsRule) {
+  using R = typename TypeParam::real;
+  using Space = typename TypeParam::space;
+  using G = deer::cells::Gru<R, typename TypeParam::mem, 4>;
+  const auto gru = G::from_parameters(G::random_parameters(4, 2, 2), 4, 2);
+  for (int T : {10, 5000}) {
+    auto p = make_problem<TypeParam>(2, T, 4, 2, 8);
+    const auto res = deer::solve(Space(), gru, p.X, p.y0);  // default options: Auto
+    EXPECT_EQ(res.method, deer::choose_method(Space(), gru, 2, T));
+    EXPECT_NE(res.method, deer::Method::automatic);
+    EXPECT_EQ(res.status, deer::Status::converged);
+  }
+}
+
+// ---- shape errors ---------------------------------------------------------------------------
+
+namespace {
+template <class F>
+void expect_invalid(F&& f, const std::string& needle) {
+  try {
+    f();
+    ADD_FAILURE() << "no exception; expected one mentioning '" << needle << "'";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+  }
+}
+}  // namespace
+
+TYPED_TEST(Solvers, ShapeErrorsThrowWithClearMessages) {
+  using R = typename TypeParam::real;
+  using Space = typename TypeParam::space;
+  using Mem = typename TypeParam::mem;
+  using G = deer::cells::Gru<R, Mem, 4>;
+  const auto gru = G::from_parameters(G::random_parameters(3, 2, 1), 3, 2);
+  deer::Sequence<R, Mem> X("X", 2, 10, 2), Xm("Xm", 2, 10, 5), Xb("Xb", 3, 10, 2), Y("Y", 2, 10, 3),
+      Yn("Yn", 2, 10, 4);
+  deer::States<R, Mem> y0("y0", 2, 3), y0bad("y0bad", 2, 4);
+  deer::Options o;
+  o.method = deer::Method::deer;
+  expect_invalid([&] { deer::solve(Space(), gru, X, y0, o, Yn); }, "state size");
+  expect_invalid([&] { deer::solve(Space(), gru, Xm, y0, o, Y); }, "input_size()");
+  expect_invalid([&] { deer::solve(Space(), gru, Xb, y0, o, Y); }, "share batch and T");
+  expect_invalid([&] { deer::solve(Space(), gru, X, y0bad, o, Y); }, "y0 must be");
+  deer::Options user = o;
+  user.initial_guess = deer::InitialGuess::user;
+  expect_invalid([&] { deer::solve(Space(), gru, X, y0, user); }, "initial_guess = user");
+  deer::Options zero = o;
+  zero.max_iterations = 0;
+  expect_invalid([&] { deer::solve(Space(), gru, X, y0, zero, Y); }, "max_iterations");
+  // A state larger than the compile-time capacity.
+  using G2 = deer::cells::Gru<R, Mem, 2>;
+  const auto big = G2::from_parameters(G2::random_parameters(3, 2, 1), 3, 2);
+  expect_invalid([&] { deer::solve(Space(), big, X, y0, o, Y); }, "max_state");
+  // Empty problems are fine and do nothing.
+  deer::Sequence<R, Mem> X0("X0", 2, 0, 2);
+  const auto empty = deer::solve(Space(), gru, X0, y0, o);
+  EXPECT_EQ(empty.status, deer::Status::converged);
+  EXPECT_EQ(empty.iterations, 0);
 }

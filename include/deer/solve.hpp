@@ -85,6 +85,38 @@ long count_non_finite(const Space& space, const View& v) {
   return bad;
 }
 
+// max over all steps of |y_i - f(y_{i-1})| / (atol + rtol |y_i|): the fixed-point residual
+// of a trajectory, in tolerance units (+inf when anything is non-finite). DampedDeer's
+// merit function.
+template <class Space, class Sys>
+double scaled_residual(const Space& space, const Sys& sys,
+                       const ConstSequence<typename Sys::real_type, typename Space::memory_space>& X,
+                       const ConstStates<typename Sys::real_type, typename Space::memory_space>& y0,
+                       const ConstSequence<typename Sys::real_type, typename Space::memory_space>& Y, double atol,
+                       double rtol) {
+  using R = typename Sys::real_type;
+  constexpr int N = Sys::max_state;
+  const int batch = int(Y.extent(0)), T = int(Y.extent(1)), n = int(Y.extent(2)), m = int(X.extent(2));
+  double r = 0;
+  Kokkos::parallel_reduce(
+      "deer::solve::residual", Kokkos::RangePolicy<Space>(space, 0, batch * T),
+      KOKKOS_LAMBDA(const int idx, double& e) {
+        const int s = idx / T, i = idx % T;
+        const R* yp = i == 0 ? y0.data() + size_t(s) * n : Y.data() + (size_t(s) * T + (i - 1)) * n;
+        R f[N] = {};
+        sys(i, yp, X.data() + (size_t(s) * T + i) * m, f);
+        for (int j = 0; j < n; ++j) {
+          const double y = double(Y(s, i, j));
+          const double d = compat::fabs(y - double(f[j])) / (atol + rtol * compat::fabs(y));
+          // NaN compares false: map it (and Inf) to the largest value.
+          const double dd = compat::isfinite(d) ? d : 1e308;
+          if (dd > e) e = dd;
+        }
+      },
+      Kokkos::Max<double>(r));
+  return r;
+}
+
 template <class Space>
 constexpr bool is_host_space() {
   return Kokkos::SpaceAccessibility<Kokkos::HostSpace, typename Space::memory_space>::accessible;
@@ -121,7 +153,7 @@ long run_sequential(const Space& space, const Sys& sys,
   Kokkos::parallel_reduce(
       "deer::solve::sequential", Kokkos::RangePolicy<Space>(space, 0, batch),
       KOKKOS_LAMBDA(const int s, long& nbad) {
-        R y[N], yn[N];
+        R y[N] = {}, yn[N] = {};
         for (int j = 0; j < n; ++j) y[j] = y0(s, j);
         for (int i = 0; i < T; ++i) {
           sys(i, static_cast<const R*>(y), X.data() + (size_t(s) * T + i) * m, static_cast<R*>(yn));
@@ -228,7 +260,10 @@ Result<Sequence<typename Sys::real_type, typename Space::memory_space>> solve(
     return std::make_pair(err, nbad);
   };
 
-  double beta = 1.0, prev_err = -1.0;
+  // DampedDeer (see options.hpp): a step is accepted when it lowers the fixed-point
+  // residual of the trajectory (the merit), else retried with beta/4.
+  double beta = 1.0;
+  double merit = damped ? detail::scaled_residual(space, sys, X, y0, Yold, atol, rtol) : 0.0;
   bool done = false;
   res.status = Status::max_iterations;
   while (res.iterations < opts.max_iterations && !done) {
@@ -249,9 +284,15 @@ Result<Sequence<typename Sys::real_type, typename Space::memory_space>> solve(
     const long nbad = step.second;
     res.residuals.push_back(err);
     res.substitutions += nbad;
-    if (damped && b != R(0) && (nbad > 0 || (prev_err >= 0 && err > prev_err))) {
-      beta *= 0.25;  // reject: keep Yold, retry closer to Picard
-      continue;
+    if (damped && err > 1.0) {
+      // A converged update (err <= 1) is always accepted; so is a pure Picard step
+      // (b == 0), which cannot be improved on by shrinking beta further.
+      const double r = nbad > 0 ? 1e308 : detail::scaled_residual(space, sys, X, y0, Ynew, atol, rtol);
+      if (b != R(0) && !(r < merit)) {
+        beta *= 0.25;  // reject: keep Yold, retry closer to Picard
+        continue;
+      }
+      merit = r;
     }
     if (nbad > 0 && opts.non_finite == NonFinitePolicy::stop) {
       res.status = Status::non_finite;
@@ -261,11 +302,10 @@ Result<Sequence<typename Sys::real_type, typename Space::memory_space>> solve(
     }
     std::swap(Yold, Ynew);
     if (damped) beta = beta < opts.damping_min ? opts.damping_min * 2 : (beta * 2 > 1 ? 1.0 : beta * 2);
-    prev_err = err;
     if (err <= 1.0) {
       res.status = Status::converged;
       done = true;
-    } else if (nbad == 0 && err > opts.divergence_threshold) {
+    } else if (!damped && nbad == 0 && err > opts.divergence_threshold) {  // damped steps are guarded by the merit
       res.status = Status::diverged;
       res.message = "the Newton updates grew beyond " + std::to_string(opts.divergence_threshold) +
                     " tolerance units at iteration " + std::to_string(res.iterations) +
