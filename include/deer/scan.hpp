@@ -56,7 +56,12 @@ KOKKOS_INLINE_FUNCTION void block_compose(int n, int k, const R* A, R* P, R* tmp
 template <class Space>
 inline int default_chunk(int batch, int T) {
 #ifdef KOKKOS_ENABLE_CUDA
-  if constexpr (std::is_same_v<Space, Kokkos::Cuda>) return 32;
+  // GPU: about one chunk per resident thread (an H200 keeps ~270k threads in flight);
+  // longer chunks mean fewer recursion levels and launches, shorter ones more parallelism.
+  if constexpr (std::is_same_v<Space, Kokkos::Cuda>) {
+    const long L = (long(batch) * T) / 262144;
+    return static_cast<int>(L < 16 ? 16 : (L > 256 ? 256 : L));
+  }
 #endif
   // Host: a few chunks per thread are enough; longer chunks mean less extra work.
   const int conc = Space().concurrency();

@@ -16,6 +16,8 @@
 //     static constexpr int max_block = 2;             // capacity of block_size()
 //     KOKKOS_FUNCTION void jacobian(int i, const real_type* y_prev, const real_type* x,
 //                                   real_type* y, real_type* J) const;  // hand-written f and J
+//     KOKKOS_FUNCTION void jacobian_diagonal(int i, const real_type* y_prev, const real_type* x,
+//                                   real_type* y, real_type* d) const;  // f and diag(J), for QuasiDeer
 //   };
 //
 // i is the 0-based step index (y = Y(:, i), y_prev = Y(:, i-1) or y0). x points at the m
@@ -50,6 +52,14 @@ struct has_block_size<Sys, std::void_t<decltype(std::declval<const Sys&>().block
 template <class Sys, class = void> struct has_max_block : std::false_type {};
 template <class Sys> struct has_max_block<Sys, std::void_t<decltype(Sys::max_block)>> : std::true_type {};
 
+template <class Sys, class = void> struct has_jacobian_diagonal : std::false_type {};
+template <class Sys>
+struct has_jacobian_diagonal<Sys, std::void_t<decltype(std::declval<const Sys&>().jacobian_diagonal(
+                                      0, std::declval<const typename Sys::real_type*>(),
+                                      std::declval<const typename Sys::real_type*>(),
+                                      std::declval<typename Sys::real_type*>(),
+                                      std::declval<typename Sys::real_type*>()))>> : std::true_type {};
+
 template <class Sys, class = void> struct has_jacobian : std::false_type {};
 template <class Sys>
 struct has_jacobian<Sys, std::void_t<decltype(std::declval<const Sys&>().jacobian(
@@ -66,6 +76,7 @@ struct system_traits {
   static constexpr int max_state = Sys::max_state;
   static constexpr Structure structure = Sys::structure;
   static constexpr bool has_jacobian = detail::has_jacobian<Sys>::value;
+  static constexpr bool has_jacobian_diagonal = detail::has_jacobian_diagonal<Sys>::value;
   // Capacity of the block size: 1 for diagonal, the state capacity for dense.
   static constexpr int max_block = [] {
     if constexpr (Sys::structure == Structure::diagonal) return 1;
@@ -102,6 +113,12 @@ KOKKOS_INLINE_FUNCTION void linearize(const Sys& sys, int i, const typename Sys:
   if constexpr (system_traits<Sys>::has_jacobian) {
     if (k == block_size(sys) && !true_diagonal) {
       sys.jacobian(i, y_prev, x, y, J);
+      return;
+    }
+  }
+  if constexpr (system_traits<Sys>::has_jacobian_diagonal) {
+    if (true_diagonal) {  // hand-written diagonal: quasi-DEER at the cost of one evaluation
+      sys.jacobian_diagonal(i, y_prev, x, y, J);
       return;
     }
   }
