@@ -342,6 +342,7 @@ Case load_case(const std::string& path, const std::vector<std::string>& sets) {
   cs.initial_guess = so.choice("initial_guess", cs.initial_guess, {"y0", "zeros"});
   cs.non_finite = so.choice("non_finite", cs.non_finite, {"substitute", "stop"});
   cs.chunk = so.integer_in("chunk", cs.chunk, 0, 1L << 30);
+  cs.batch_chunk = so.integer_in("batch_chunk", cs.batch_chunk, 0, 1L << 30);
   so.finish();
 
   // [output]
@@ -645,7 +646,7 @@ std::string to_toml(const Case& c, const Problem* p) {
   s << "rtol = " << fmt_double(f32 ? o.rtol_for<float>() : o.rtol_for<double>()) << "\n";
   s << "max_iterations = " << c.solver.max_iterations << "\nfallback = " << (c.solver.fallback ? "true" : "false")
     << "\ninitial_guess = " << quote(c.solver.initial_guess) << "\nnon_finite = " << quote(c.solver.non_finite)
-    << "\nchunk = " << c.solver.chunk << "\n";
+    << "\nchunk = " << c.solver.chunk << "\nbatch_chunk = " << c.solver.batch_chunk << "\n";
   s << "\n[output]\npath = " << quote(c.output_path) << "\nevery = " << c.output_every << "\n";
   s << "\n[validate]\natol = " << fmt_double(c.validate.atol) << "\nrtol = " << fmt_double(c.validate.rtol)
     << "\nreference_atol = " << fmt_double(c.validate.reference_atol)

@@ -30,11 +30,14 @@ struct CliOptions {
   bool quiet = false, verbose = false;
 };
 
-// SIGINT/SIGTERM: remove the half-written temporary file, then die with the signal's code.
+// Interrupts and crashes: remove the half-written temporary output file, then let the
+// signal do what it would have done (terminate, core dump). unlink, signal and raise are
+// async-signal-safe.
 extern "C" void on_signal(int sig) {
   const char* tmp = output::current_temporary_path();
   if (tmp && tmp[0]) unlink(tmp);
-  _exit(128 + sig);
+  std::signal(sig, SIG_DFL);
+  std::raise(sig);
 }
 
 std::shared_ptr<spdlog::logger> make_logger(const CliOptions& o) {
@@ -127,11 +130,57 @@ std::unique_ptr<output::Writer> open_output(const std::string& path) {
   }
 }
 
+// Sequences [b0, b1) of the problem as a problem of their own.
+Problem slice(const Problem& p, int b0, int b1) {
+  Problem q = p;
+  q.batch = b1 - b0;
+  const size_t in = size_t(p.input_steps) * p.shape.m, n = size_t(p.shape.n);
+  q.inputs.assign(p.inputs.begin() + long(b0 * in), p.inputs.begin() + long(b1 * in));
+  q.y0.assign(p.y0.begin() + long(b0 * n), p.y0.begin() + long(b1 * n));
+  return q;
+}
+
+// Solves in chunks of `batch_chunk` sequences (all at once when 0), logging each chunk, and
+// merges the results: the worst status, the most iterations (with that chunk's residuals),
+// summed substitutions and times.
+Trajectory solve_chunked(spdlog::logger& log, const SystemEntry& e, const Problem& p, const SolveSettings& s,
+                         const std::string& name, int batch_chunk) {
+  if (batch_chunk <= 0 || batch_chunk >= p.batch) return e.solve(p, s);
+  const int chunks = (p.batch + batch_chunk - 1) / batch_chunk;
+  Trajectory all;
+  for (int k = 0; k < chunks; ++k) {
+    const int b0 = k * batch_chunk, b1 = std::min(p.batch, b0 + batch_chunk);
+    Trajectory t = e.solve(slice(p, b0, b1), s);
+    log.info("{}: chunk {}/{} (sequences {}..{}): {} after {} iteration(s) in {:.3f} s", name, k + 1, chunks, b0,
+             b1 - 1, t.status, t.iterations, t.wall_time_s);
+    if (k == 0) {
+      all = t;
+      all.batch = p.batch;
+      all.value.reserve(size_t(p.batch) * (p.time.steps + 1) * p.shape.n);
+      continue;
+    }
+    all.value.insert(all.value.end(), t.value.begin(), t.value.end());
+    if (all.status == "converged" && t.status != "converged") {
+      all.status = t.status;
+      all.message = t.message;
+    }
+    if (t.iterations > all.iterations) {
+      all.iterations = t.iterations;
+      all.residuals = t.residuals;
+    }
+    all.ok = all.ok && t.ok;
+    all.fallback_ran = all.fallback_ran || t.fallback_ran;
+    all.substitutions += t.substitutions;
+    all.wall_time_s += t.wall_time_s;
+  }
+  return all;
+}
+
 Trajectory solve_logged(spdlog::logger& log, const SystemEntry& e, const Problem& p, const SolveSettings& s,
-                        const std::string& name) {
+                        const std::string& name, int batch_chunk) {
   log.info("{}: solving {} (batch {}, {} steps, n = {}, m = {}) with {} on {} in {}", name, e.name, p.batch,
            p.time.steps, p.shape.n, p.shape.m, to_string(s.options.method), s.backend, s.precision);
-  Trajectory t = e.solve(p, s);
+  Trajectory t = solve_chunked(log, e, p, s, name, batch_chunk);
   t.name = name;
   for (size_t k = 0; k < t.residuals.size(); ++k)
     log.debug("{}: iteration {:>3}: max scaled update {:.3e}", name, k + 1, t.residuals[k]);
@@ -151,7 +200,7 @@ int cmd_run(const CliOptions& o) {
   SolveSettings s{c.backend, c.precision, solver_options(c)};
   Trajectory t;
   try {
-    t = solve_logged(*log, e, p, s, c.solver.method == "auto" ? "auto" : c.solver.method);
+    t = solve_logged(*log, e, p, s, c.solver.method == "auto" ? "auto" : c.solver.method, c.solver.batch_chunk);
   } catch (const std::invalid_argument& ex) {
     throw CaseError(ex.what());  // sizes the system cannot take, non-finite y0, ...
   }
@@ -217,8 +266,8 @@ int cmd_validate(const CliOptions& o) {
 
   std::vector<Trajectory> trajs;
   try {
-    trajs.push_back(solve_logged(*log, e, p, seq, "sequential"));
-    trajs.push_back(solve_logged(*log, e, p, par, to_string(par.options.method)));
+    trajs.push_back(solve_logged(*log, e, p, seq, "sequential", c.solver.batch_chunk));
+    trajs.push_back(solve_logged(*log, e, p, par, to_string(par.options.method), c.solver.batch_chunk));
   } catch (const std::invalid_argument& ex) {
     throw CaseError(ex.what());
   }
@@ -311,8 +360,7 @@ int driver_main(int argc, char** argv) {
     return rc == 0 ? 0 : 2;
   }
 
-  std::signal(SIGINT, on_signal);
-  std::signal(SIGTERM, on_signal);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGSEGV, SIGBUS, SIGFPE, SIGABRT, SIGILL}) std::signal(sig, on_signal);
   const bool own_kokkos = !Kokkos::is_initialized();
   if (own_kokkos) {
     // Kokkos reads its settings from the environment (OMP_NUM_THREADS, ...), not from our argv.

@@ -167,6 +167,26 @@ def good_validate(deer):
     print("ok: good_validate")
 
 
+def batch_chunk(deer):
+    """Solving the batch in chunks logs each chunk and gives the trajectories of one solve."""
+    h5py = h5()
+    with tempfile.TemporaryDirectory() as d:
+        whole, parts = os.path.join(d, "whole.h5"), os.path.join(d, "parts.h5")
+        p = run(deer, ["run", case("good_gru.toml"), "-o", whole, "--set", "batch=3"], d)
+        if p.returncode != 0:
+            fail("unchunked run failed", p)
+        p = run(deer, ["run", case("good_gru.toml"), "-o", parts, "--set", "batch=3", "--set", "solver.batch_chunk=2"], d)
+        if p.returncode != 0 or "chunk 1/2 (sequences 0..1)" not in p.stderr or "chunk 2/2 (sequences 2..2)" not in p.stderr:
+            fail("chunked run did not log its chunks", p)
+        with h5py.File(whole, "r") as a, h5py.File(parts, "r") as b:
+            va, vb = a["trajectories/deer/value"][()], b["trajectories/deer/value"][()]
+            assert va.shape == vb.shape == (3, 301, 4), (va.shape, vb.shape)
+            err = abs(va - vb).max()
+            assert err <= 1e-9, err  # both converged to atol = rtol = 1e-10
+            assert "batch_chunk = 2" in b["parameters"].attrs["case_toml"]
+    print("ok: batch_chunk")
+
+
 def killed_run(deer):
     """SIGTERM in the middle of a long run: no output file and no temporary file remain."""
     with tempfile.TemporaryDirectory() as d:
@@ -188,6 +208,8 @@ def killed_run(deer):
         proc.wait(timeout=60)
         if proc.returncode == 0:
             fail("the run finished before the signal; make it longer")
+        if proc.returncode != -signal.SIGTERM:
+            fail(f"expected death by SIGTERM after the clean-up, got exit code {proc.returncode}")
         if leftovers(d):
             fail(f"files left after SIGTERM: {leftovers(d)}")
     print("ok: killed_run")
@@ -216,7 +238,7 @@ DATA_CASES = sorted(os.path.splitext(os.path.basename(p))[0]
 TESTS = dict({f"data_{k}": (lambda deer, k=k: data_case(deer, k)) for k in DATA_CASES},
              **{f"bad_{k}": (lambda deer, k=k: bad_input(deer, k)) for k in BAD},
              unsupported_backend=unsupported_backend, good_run=good_run, good_validate=good_validate,
-             killed_run=killed_run)
+             batch_chunk=batch_chunk, killed_run=killed_run)
 
 
 if __name__ == "__main__":
