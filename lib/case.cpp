@@ -543,9 +543,16 @@ Problem make_problem(const Case& c) {
                 c.inputs.amplitude * std::sin(2 * M_PI * c.inputs.frequency * t + c.inputs.phase + j * c.inputs.feature_shift);
         }
     } else if (c.inputs.kind == "noise") {
+      // Box-Muller on mt19937_64's raw output (which the C++ standard fixes), so the same
+      // seed gives the same inputs with every standard library (std::normal_distribution
+      // differs between them).
       std::mt19937_64 rng(static_cast<unsigned long>(c.inputs.seed));
-      std::normal_distribution<double> d(c.inputs.mean, c.inputs.std);
-      for (double& x : p.inputs) x = d(rng);
+      auto uniform = [&] { return (double(rng() >> 11) + 0.5) * 0x1.0p-53; };  // in (0, 1)
+      for (size_t k = 0; k < p.inputs.size(); k += 2) {
+        const double r = std::sqrt(-2.0 * std::log(uniform())), a = 2 * M_PI * uniform();
+        p.inputs[k] = c.inputs.mean + c.inputs.std * r * std::cos(a);
+        if (k + 1 < p.inputs.size()) p.inputs[k + 1] = c.inputs.mean + c.inputs.std * r * std::sin(a);
+      }
     } else if (c.inputs.kind == "file") {
       const size_t rows = file_steps;
       if (rows != Ti)

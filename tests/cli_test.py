@@ -232,10 +232,65 @@ def data_case(deer, name):
     print("ok: data case", name)
 
 
+# Regression guard for the whole pipeline (case parsing, input generation, file inputs,
+# system construction, output layout): sequential trajectories of small cases against
+# data/golden/driver_regression.h5, written by this build with
+#   tests/cli_test.py build/bin/deer --make-golden
+# Regenerate only for an intended change of the numbers, and say why in the commit.
+GOLDEN = {
+    "gru_noise": (case("good_gru.toml"), []),
+    "elman_sine": (os.path.join(os.path.dirname(HERE), "data", "cases", "elman.toml"), ["--set", "time.steps=200"]),
+    "gru_csv": (os.path.join(os.path.dirname(HERE), "data", "cases", "gru_csv.toml"), []),
+    "pendulum": (os.path.join(os.path.dirname(HERE), "data", "cases", "demo.toml"),
+                 ["--set", "time.steps=400", "--set", "time.t1=4.0"]),
+}
+GOLDEN_FILE = os.path.join(os.path.dirname(HERE), "data", "golden", "driver_regression.h5")
+
+
+def golden_value(deer, name, d):
+    path, extra = GOLDEN[name]
+    out = os.path.join(d, name + ".h5")
+    p = run(deer, ["run", path, "-o", out, "--method", "sequential", "--precision", "float64"] + extra, d)
+    if p.returncode != 0:
+        fail(f"golden case {name} failed", p)
+    h5py = h5()
+    with h5py.File(out, "r") as f:
+        return f["trajectories/sequential/value"][()], f["trajectories/sequential/time"][()]
+
+
+def golden(deer, name):
+    h5py = h5()
+    with tempfile.TemporaryDirectory() as d:
+        value, t = golden_value(deer, name, d)
+    with h5py.File(GOLDEN_FILE, "r") as f:
+        gv, gt = f[name + "/value"][()], f[name + "/time"][()]
+    assert value.shape == gv.shape, (value.shape, gv.shape)
+    assert abs(t - gt).max() <= 1e-12, "time grid changed"
+    err = abs(value - gv).max()
+    bound = 1e-9 * (1 + abs(gv).max())
+    if not err <= bound:
+        fail(f"{name}: max |new - golden| = {err:.3e} > {bound:.1e}; if the change is intended, regenerate "
+             "data/golden/driver_regression.h5 (--make-golden) and say why")
+    print(f"ok: golden {name} (max diff {err:.1e})")
+
+
+def make_golden(deer):
+    h5py = h5()
+    with tempfile.TemporaryDirectory() as d, h5py.File(GOLDEN_FILE, "w") as f:
+        f.attrs["about"] = "regression references of the deer driver (tests/cli_test.py --make-golden)"
+        for name in GOLDEN:
+            value, t = golden_value(deer, name, d)
+            f[name + "/value"] = value
+            f[name + "/time"] = t
+            f[name].attrs["args"] = " ".join([os.path.relpath(GOLDEN[name][0], os.path.dirname(HERE))] + GOLDEN[name][1])
+    print("wrote", GOLDEN_FILE)
+
+
 DATA_CASES = sorted(os.path.splitext(os.path.basename(p))[0]
                     for p in glob.glob(os.path.join(os.path.dirname(HERE), "data", "cases", "*.toml")))
 
 TESTS = dict({f"data_{k}": (lambda deer, k=k: data_case(deer, k)) for k in DATA_CASES},
+             **{f"golden_{k}": (lambda deer, k=k: golden(deer, k)) for k in GOLDEN},
              **{f"bad_{k}": (lambda deer, k=k: bad_input(deer, k)) for k in BAD},
              unsupported_backend=unsupported_backend, good_run=good_run, good_validate=good_validate,
              batch_chunk=batch_chunk, killed_run=killed_run)
@@ -245,6 +300,9 @@ if __name__ == "__main__":
     if len(sys.argv) != 3:
         sys.exit(__doc__)
     deer, name = os.path.abspath(sys.argv[1]), sys.argv[2]
+    if name == "--make-golden":
+        make_golden(deer)
+        sys.exit(0)
     if name == "--list":
         print(";".join(TESTS))
         sys.exit(0)
