@@ -167,6 +167,40 @@ def good_validate(deer):
     print("ok: good_validate")
 
 
+def hdf5_inputs(deer):
+    """Inputs from an HDF5 dataset: (batch, T, m) as is, (T, m) for every sequence, T from the
+    data; a batch mismatch is bad input."""
+    h5py = h5()
+    import numpy as np
+
+    with tempfile.TemporaryDirectory() as d:
+        x3 = np.random.default_rng(3).normal(size=(2, 50, 2))
+        with h5py.File(os.path.join(d, "in.h5"), "w") as f:
+            f["/inputs/value"] = x3
+            f["two_d"] = x3[1]
+        text = ('batch = 2\n[system]\nname = "gru"\n[system.parameters]\nhidden = 4\ninputs = 2\n'
+                '[inputs]\nkind = "file"\npath = "in.h5"\ndataset = "DATASET"\n')
+        for ds, expect in (("/inputs/value", x3), ("two_d", np.stack([x3[1], x3[1]]))):
+            with open(os.path.join(d, "c.toml"), "w") as f:
+                f.write(text.replace("DATASET", ds))
+            out = os.path.join(d, "out.h5")
+            p = run(deer, ["run", "c.toml", "-o", out, "-q"], d)
+            if p.returncode != 0:
+                fail(f"HDF5 inputs ({ds}) failed", p)
+            with h5py.File(out, "r") as f:
+                assert f["inputs/value"].shape == (2, 50, 2)
+                assert abs(f["inputs/value"][()] - expect).max() == 0.0
+                assert f["trajectories/deer/time"].shape == (51,)
+            os.remove(out)
+        p = run(deer, ["run", "c.toml", "-o", os.path.join(d, "x.h5"), "--set", "batch=3",
+                       "--set", 'inputs.dataset="/inputs/value"'], d)
+        if p.returncode != 2 or "dimension mismatch" not in p.stderr or "batch 2" not in p.stderr:
+            fail("batch mismatch of HDF5 inputs not reported", p)
+        if os.path.exists(os.path.join(d, "x.h5")):
+            fail("output left behind")
+    print("ok: hdf5_inputs")
+
+
 def batch_chunk(deer):
     """Solving the batch in chunks logs each chunk and gives the trajectories of one solve."""
     h5py = h5()
@@ -293,7 +327,7 @@ TESTS = dict({f"data_{k}": (lambda deer, k=k: data_case(deer, k)) for k in DATA_
              **{f"golden_{k}": (lambda deer, k=k: golden(deer, k)) for k in GOLDEN},
              **{f"bad_{k}": (lambda deer, k=k: bad_input(deer, k)) for k in BAD},
              unsupported_backend=unsupported_backend, good_run=good_run, good_validate=good_validate,
-             batch_chunk=batch_chunk, killed_run=killed_run)
+             batch_chunk=batch_chunk, hdf5_inputs=hdf5_inputs, killed_run=killed_run)
 
 
 if __name__ == "__main__":
