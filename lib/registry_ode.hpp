@@ -16,6 +16,7 @@
 #include <tuple>
 #include <vector>
 
+#include <deer/ode/deer_ode.hpp>
 #include <deer/ode/discretize.hpp>
 #include <deer/ode/reference.hpp>
 #include <deer/ode/rhs.hpp>
@@ -37,7 +38,14 @@ struct OdeSpec {
   using Schemes = typename Def::Schemes;
   static constexpr size_t num_schemes = std::tuple_size_v<Schemes>;
 
-  static std::vector<std::string> schemes() { return scheme_names<Schemes>(std::make_index_sequence<num_schemes>{}); }
+  // The discretizations of Schemes, then the continuous DEER-ODE (deer_ode.hpp), whose fixed
+  // point is an exponential midpoint rule.
+  static constexpr const char* continuous = "exponential_midpoint";
+  static std::vector<std::string> schemes() {
+    auto v = scheme_names<Schemes>(std::make_index_sequence<num_schemes>{});
+    v.push_back(continuous);
+    return v;
+  }
   static std::string scheme_list() {
     std::string s;
     for (const auto& x : schemes()) s += (s.empty() ? "" : ", ") + x;
@@ -75,6 +83,14 @@ struct OdeSpec {
     const auto t = ode::uniform_grid<Real, Mem>(p.time.t0, p.time.t1, p.time.steps);
     const auto rhs = Def::template rhs<Real, Mem>(p);
     const std::string want = p.params.string("scheme");
+    if (want == continuous) {
+      if (opts.method != Method::deer && opts.method != Method::sequential && opts.method != Method::automatic)
+        throw std::invalid_argument(std::string("scheme = \"") + continuous +
+                                    "\" (the continuous DEER-ODE) runs with method deer, sequential or auto, not " +
+                                    to_string(opts.method) + "; change solver.method or the scheme");
+      return ode::solve_continuous(space, rhs, ode::TimeGrid<Real, Mem>(t), ConstSequence<Real, Mem>(X),
+                                   ConstStates<Real, Mem>(y0), opts, Y);
+    }
     Result<Sequence<Real, Mem>> res;
     bool found = false;
     for_each_scheme([&](auto tag) {
