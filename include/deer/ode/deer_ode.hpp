@@ -42,7 +42,7 @@ KOKKOS_INLINE_FUNCTION bool flow_pair(const Rhs& rhs, typename Rhs::real_type t0
   constexpr int N1 = N + 1;
   const int n = rhs.state_size(), m = rhs.input_size(), n1 = n + 1;
   const R h = t1 - t0;
-  R ym[N], um[rhs_traits<Rhs>::max_input], f[N], J[N * N], M[N1 * N1], E[N1 * N1];
+  R ym[N] = {}, um[rhs_traits<Rhs>::max_input] = {}, f[N] = {}, J[N * N], M[N1 * N1], E[N1 * N1];
   for (int j = 0; j < n; ++j) ym[j] = R(0.5) * (ys[j] + ye[j]);
   input_at(m, x, R(0.5), um);
   rhs_jacobian(rhs, t0 + R(0.5) * h, static_cast<const R*>(ym), static_cast<const R*>(um), f, J);

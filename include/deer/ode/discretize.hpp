@@ -136,8 +136,8 @@ struct Discretized {
     constexpr int N = max_state;
     const Tableau tb = Scheme::tableau();
     const int n = rhs.state_size(), m = rhs.input_size();
-    S k[4][N], ys[N];
-    R u[max_input];
+    S k[4][N], ys[N] = {};
+    R u[max_input] = {};
     for (int st = 0; st < tb.stages; ++st) {
       for (int j = 0; j < n; ++j) {
         S acc = yp[j];
@@ -170,7 +170,7 @@ struct Discretized {
       for (int j = 0; j < n; ++j) g0[j] = (h * (R(1) - theta)) * g0[j];
     }
     for (int j = 0; j < n; ++j) y[j] = yp[j];  // stiff-safe start: the previous state
-    R yv[N], fv[N], M[N * N];
+    R yv[N] = {}, fv[N], M[N * N];
     int piv[N];
     const R eps = detail::epsilon<R>();
     bool close = false, ok = false;
