@@ -167,8 +167,10 @@ def compare_file(
     for r in refs:
         if r == name:
             continue
-        # `deer validate` stores tolerances under /comparison/<compared trajectory>.
-        file_atol, file_rtol = df.tolerances_for(name, r)
+        # `deer validate` stores tolerances under /comparison/<compared trajectory>; a
+        # reference with its own entry (CVODE: looser, it includes the discretization error)
+        # sets the tolerance of its pair, otherwise the subject's entry does.
+        file_atol, file_rtol = df.tolerances_for(r, name)
         a = atol if atol is not None else file_atol
         t = rtol if rtol is not None else file_rtol
         if atol is not None or rtol is not None:
