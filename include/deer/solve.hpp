@@ -117,6 +117,29 @@ double scaled_residual(const Space& space, const Sys& sys,
   return r;
 }
 
+// The first Newton iterate, by Options::initial_guess: y0 broadcast over T, zeros, or the
+// trajectory the caller left in Y (warm start).
+template <class Space, class R>
+Sequence<R, typename Space::memory_space> initial_iterate(const Space& space, InitialGuess guess,
+                                                          const ConstStates<R, typename Space::memory_space>& y0,
+                                                          const Sequence<R, typename Space::memory_space>& Y) {
+  const int batch = int(Y.extent(0)), T = int(Y.extent(1)), n = int(Y.extent(2));
+  Sequence<R, typename Space::memory_space> Yold(Kokkos::view_alloc(Kokkos::WithoutInitializing, "deer::solve::iterate"),
+                                                 batch, T, n);
+  if (guess == InitialGuess::user) {
+    Kokkos::deep_copy(space, Yold, Y);
+  } else if (guess == InitialGuess::zeros) {
+    Kokkos::deep_copy(space, Yold, R(0));
+  } else {
+    Kokkos::parallel_for(
+        "deer::solve::broadcast_y0", Kokkos::RangePolicy<Space>(space, 0, batch * T), KOKKOS_LAMBDA(const int idx) {
+          const int s = idx / T, i = idx % T;
+          for (int j = 0; j < n; ++j) Yold(s, i, j) = y0(s, j);
+        });
+  }
+  return Yold;
+}
+
 template <class Space>
 constexpr bool is_host_space() {
   return Kokkos::SpaceAccessibility<Kokkos::HostSpace, typename Space::memory_space>::accessible;
@@ -230,19 +253,7 @@ Result<Sequence<typename Sys::real_type, typename Space::memory_space>> solve(
     return res;
   }
 
-  // Initial iterate.
-  Sequence<R, Mem> Yold(Kokkos::view_alloc(Kokkos::WithoutInitializing, "deer::solve::iterate"), batch, T, n);
-  if (opts.initial_guess == InitialGuess::user) {
-    Kokkos::deep_copy(space, Yold, Y);
-  } else if (opts.initial_guess == InitialGuess::zeros) {
-    Kokkos::deep_copy(space, Yold, R(0));
-  } else {
-    Kokkos::parallel_for(
-        "deer::solve::broadcast_y0", Kokkos::RangePolicy<Space>(space, 0, batch * T), KOKKOS_LAMBDA(const int idx) {
-          const int s = idx / T, i = idx % T;
-          for (int j = 0; j < n; ++j) Yold(s, i, j) = y0(s, j);
-        });
-  }
+  Sequence<R, Mem> Yold = detail::initial_iterate(space, opts.initial_guess, y0, Y);
   Sequence<R, Mem> Ynew = Y;
   Kokkos::View<long, Mem> bad("deer::solve::non_finite");
   ScanWorkspace<R, Mem> ws;

@@ -197,19 +197,7 @@ Result<Sequence<typename Rhs::real_type, typename Space::memory_space>> solve_co
     return res;
   }
 
-  Sequence<R, Mem> Yold(Kokkos::view_alloc(Kokkos::WithoutInitializing, "deer::ode::deer_ode::iterate"), batch, T, n);
-  if (opts.initial_guess == InitialGuess::user) {
-    Kokkos::deep_copy(space, Yold, Y);
-  } else if (opts.initial_guess == InitialGuess::zeros) {
-    Kokkos::deep_copy(space, Yold, R(0));
-  } else {
-    Kokkos::parallel_for(
-        "deer::ode::deer_ode::broadcast_y0", Kokkos::RangePolicy<Space>(space, 0, batch * T),
-        KOKKOS_LAMBDA(const int idx) {
-          const int s = idx / T, i = idx % T;
-          for (int j = 0; j < n; ++j) Yold(s, i, j) = y0(s, j);
-        });
-  }
+  Sequence<R, Mem> Yold = deer::detail::initial_iterate(space, opts.initial_guess, y0, Y);
   Sequence<R, Mem> Ynew = Y;
   Kokkos::View<long, Mem> bad("deer::ode::deer_ode::non_finite");
   ScanWorkspace<R, Mem> ws;
