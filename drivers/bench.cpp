@@ -2,8 +2,11 @@
 // prints and writes (JSON) the sequential kernel's time, each DEER variant's time,
 // Newton iterations, max error against sequential, peak device memory and effective
 // bandwidth next to the device-to-device copy bandwidth measured in the same run.
-//   deer-bench [--json FILE] [--quick] [--case NAME ...] [--reps N]
+//   deer-bench [--json FILE] [--quick] [--case NAME ...] [--reps N] [--sweep]
+// --profile prints the time per kernel of one extra call of each case.
+// --sweep adds GRU n=1 and n=8 at T = 1e3, 1e4, 1e5 (the speedup-vs-T plot of python_post).
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -40,6 +43,49 @@ struct MemoryTracker {
   static void on_free(Kokkos::Tools::SpaceHandle, const char*, const void*, uint64_t size) { current -= long(size); }
   static void reset_peak() { peak = current; }
 };
+
+// --profile: time of every kernel and deep copy by name (a fence on each side), printed per
+// measured call. Slows everything down; for finding where the time goes, not for the figures.
+struct KernelProfile {
+  static inline std::map<std::string, std::pair<int, double>> total;
+  static inline std::vector<std::pair<std::string, std::chrono::steady_clock::time_point>> open;
+  static void begin(const char* name, const uint32_t, uint64_t* id) {
+    Kokkos::fence();
+    *id = open.size();
+    open.emplace_back(std::string(name), std::chrono::steady_clock::now());
+  }
+  static void end(uint64_t) {
+    Kokkos::fence();
+    auto& e = total[open.back().first];
+    e.first += 1;
+    e.second += std::chrono::duration<double>(std::chrono::steady_clock::now() - open.back().second).count();
+    open.pop_back();
+  }
+  static void begin_copy(Kokkos::Tools::SpaceHandle, const char* dst, const void*, Kokkos::Tools::SpaceHandle,
+                         const char*, const void*, uint64_t) {
+    uint64_t id;
+    begin((std::string("deep_copy -> ") + dst).c_str(), 0, &id);
+  }
+  static void end_copy() { end(0); }
+  static void enable() {
+    namespace KT = Kokkos::Tools::Experimental;
+    KT::set_begin_parallel_for_callback(begin);
+    KT::set_end_parallel_for_callback(end);
+    KT::set_begin_parallel_reduce_callback(begin);
+    KT::set_end_parallel_reduce_callback(end);
+    KT::set_begin_deep_copy_callback(begin_copy);
+    KT::set_end_deep_copy_callback(end_copy);
+  }
+  static void report(const std::string& what) {
+    std::vector<std::pair<double, std::string>> rows;
+    for (const auto& [name, e] : total) rows.emplace_back(e.second, fmt::format("{:>6} x {}", e.first, name));
+    std::sort(rows.rbegin(), rows.rend());
+    for (size_t i = 0; i < rows.size() && i < 10; ++i)
+      spdlog::info("    profile {}: {:9.3f} ms {}", what, rows[i].first * 1e3, rows[i].second);
+    total.clear();
+  }
+};
+bool g_profile = false;
 
 struct Record {
   std::string name, method, status;
@@ -117,6 +163,11 @@ void bench_system(const std::string& name, const Sys& sys, int batch, int T, con
     const long before = MemoryTracker::current;
     const double ms = time_ms([&] { res = deer::solve(Space(), sys, X, y0, o, Y); });
     const double peak_mb = (MemoryTracker::peak - before) / 1e6;
+    if (g_profile) {
+      KernelProfile::total.clear();
+      res = deer::solve(Space(), sys, X, y0, o, Y);
+      KernelProfile::report(name + " " + deer::to_string(method));
+    }
     Record r{name, deer::to_string(method), deer::to_string(res.status), n, T, batch, res.iterations, ms, seq_ms,
              max_rel_error(Y, Yseq), peak_mb, must_move / (ms * 1e6)};
     spdlog::info("  {} {:.3f} ms, {} iterations, status {}, max rel err {:.2e}, extra memory {:.1f} MB", r.method, ms,
@@ -134,6 +185,11 @@ void bench_diagonal_scan(long elements, std::vector<Record>& out, double copy_gb
   Kokkos::fill_random(A, pool, R(-0.9), R(0.9));
   Kokkos::fill_random(b, pool, R(-1), R(1));
   const double ms = time_ms([&] { deer::affine_scan<1, 1>(Space(), A, b, y0, Y, 1); });
+  if (g_profile) {
+    KernelProfile::total.clear();
+    deer::affine_scan<1, 1>(Space(), A, b, y0, Y, 1);
+    KernelProfile::report("diag_scan");
+  }
   const double gbs = 12.0 * batch * T / (ms * 1e-3) / 1e9;
   out.push_back({"diag_scan", "scan", "done", 1, T, batch, 0, ms, 0, 0, 0, gbs});
   spdlog::info("  {:.3f} ms, {:.0f} GB/s = {:.0f}% of copy", ms, gbs, 100 * gbs / copy_gbs);
@@ -152,16 +208,18 @@ void write_json(const std::string& json, const std::vector<Record>& rec, double 
 int main(int argc, char** argv) {
   Kokkos::ScopeGuard guard(argc, argv);
   std::string json;
-  bool quick = false;
+  bool quick = false, sweep = false;
   std::vector<std::string> only;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--json" && i + 1 < argc) json = argv[++i];
     else if (a == "--quick") quick = true;
+    else if (a == "--sweep") sweep = true;
+    else if (a == "--profile") g_profile = true;
     else if (a == "--reps" && i + 1 < argc) g_reps = std::max(1, std::atoi(argv[++i]));
     else if (a == "--case" && i + 1 < argc) only.push_back(argv[++i]);
     else if (a == "--help" || a == "-h") {
-      fmt::print("deer-bench [--json FILE] [--quick] [--reps N] [--case NAME]...\n"
+      fmt::print("deer-bench [--json FILE] [--quick] [--reps N] [--case NAME]... [--sweep] [--profile]\n"
                  "cases: diag_scan gru1 gru8 mhgru64 node8 quasi_gru64\n");
       return 0;
     } else {
@@ -172,6 +230,7 @@ int main(int argc, char** argv) {
   auto want = [&](const std::string& c) { return only.empty() || std::count(only.begin(), only.end(), c); };
   Kokkos::Tools::Experimental::set_allocate_data_callback(MemoryTracker::on_alloc);
   Kokkos::Tools::Experimental::set_deallocate_data_callback(MemoryTracker::on_free);
+  if (g_profile) KernelProfile::enable();
   spdlog::info("deer-bench on {} (concurrency {}), float32, {} timed calls per figure", Space::name(),
                Space().concurrency(), g_reps);
   const int scale = quick ? 100 : 1;
@@ -201,6 +260,12 @@ int main(int argc, char** argv) {
                  {deer::Method::deer, deer::Method::quasi_deer}, rec);
     write_json(json, rec, copy_gbs);
   }
+  if (sweep)
+    for (int T : {1000, 10000, 100000}) {
+      bench_system("gru1", make_gru<1>(1, 1), 16, T / scale, {deer::Method::deer}, rec);
+      bench_system("gru8", make_gru<8>(8, 8), 16, T / scale, {deer::Method::deer}, rec);
+      write_json(json, rec, copy_gbs);
+    }
   if (want("quasi_gru64"))
     bench_system("quasi_gru64", make_gru<64>(64, 4), 16, 1000000 / scale, {deer::Method::quasi_deer}, rec);
 

@@ -167,6 +167,8 @@ void expect_all_methods_match(const Sys& sys, int batch, int T, const std::strin
     o.method = method;
     o.fallback = false;             // the answer must come from the method itself
     o.chunk = T > 5000 ? 0 : 7;     // backend default for long T, many levels otherwise
+    // Both iterate layouts (layout.hpp) on every backend, alternating over methods and sizes.
+    o.step_order = (seed + unsigned(method)) % 2 ? deer::StepOrder::interleaved : deer::StepOrder::batch_first;
     o.max_iterations = 1000;        // Picard and quasi-DEER converge linearly
     // The tolerance bounds the last update; for linearly converging iterations (Picard,
     // quasi-DEER, damped steps) the remaining error is about update * L/(1-L), L the
@@ -175,7 +177,8 @@ void expect_all_methods_match(const Sys& sys, int batch, int T, const std::strin
     const auto t0 = std::chrono::steady_clock::now();
     const auto res = deer::solve(Space(), sys, p.X, p.y0, o);
     const std::string where = what + " " + deer::to_string(method) + " batch=" + std::to_string(batch) +
-                              " T=" + std::to_string(T);
+                              " T=" + std::to_string(T) +
+                              (o.step_order == deer::StepOrder::interleaved ? " interleaved" : " batch_first");
     if (std::getenv("DEER_TEST_VERBOSE"))
       std::printf("  %s: %s, %d iterations, %.3f s\n", where.c_str(), deer::to_string(res.status), res.iterations,
                   std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
@@ -453,11 +456,13 @@ TYPED_TEST(Solvers, WarmStartFromTheSolutionTakesOneIteration) {
   seq.method = deer::Method::sequential;
   const auto ref = deer::solve(Space(), gru, p.X, p.y0, seq);
   for (deer::Method method : {deer::Method::deer, deer::Method::quasi_deer, deer::Method::damped_deer,
-                              deer::Method::picard}) {
+                              deer::Method::picard})
+   for (auto order : {deer::StepOrder::batch_first, deer::StepOrder::interleaved}) {
     deer::Sequence<R, Mem> Y("Y", 3, 1000, 4);
     Kokkos::deep_copy(Y, ref.y);
     deer::Options o;
     o.method = method;
+    o.step_order = order;
     o.chunk = 7;
     o.fallback = false;
     o.initial_guess = deer::InitialGuess::user;

@@ -8,6 +8,7 @@
 
 namespace deer {
 
+enum class StepOrder { automatic, batch_first, interleaved };
 enum class Method { sequential, deer, quasi_deer, damped_deer, picard, automatic };
 enum class InitialGuess { broadcast_y0, zeros, user };
 enum class NonFinitePolicy { substitute, stop };
@@ -55,6 +56,9 @@ struct Options {
   bool fallback = true;          // run Sequential when the parallel method fails
   bool check_inputs = true;      // reject NaN/Inf in inputs and y0 before solving
   int chunk = 0;                 // scan chunk length; 0 = backend default
+  // Order of the Newton iterates in memory (layout.hpp): automatic = interleaved on GPUs,
+  // batch_first on the host. Results do not depend on it beyond rounding.
+  StepOrder step_order = StepOrder::automatic;
   // DampedDeer: Jacobians are scaled by beta in (0, 1] (1 = Newton, 0 = Picard). A step is
   // accepted only if the new trajectory is finite and has a smaller fixed-point residual
   // max |y_i - f(y_{i-1})| (tolerance units) than the current one; otherwise it is retried

@@ -27,9 +27,20 @@ struct ScanOptions {
 
 namespace detail {
 
-// out[r] = sum_c A[r*k + c] * y[(r/k)*k + c]
-template <class R>
+// out[r] = sum_c A[r*k + c] * y[(r/k)*k + c]. N, K: compile-time capacities of n, k; for
+// small ones the loops get constant bounds, so the arrays can stay in registers.
+template <int N, int K, class R>
 KOKKOS_INLINE_FUNCTION void block_apply(int n, int k, const R* A, const R* y, R* out) {
+  if constexpr (N * K <= 64) {
+    if (n == N && k == K) {
+      for (int r = 0; r < N; ++r) {
+        R s = 0;
+        for (int c = 0; c < K; ++c) s += A[r * K + c] * y[(r / K) * K + c];
+        out[r] = s;
+      }
+      return;
+    }
+  }
   for (int r = 0; r < n; ++r) {
     const R* a = A + r * k;
     const R* yb = y + (r / k) * k;
@@ -39,18 +50,31 @@ KOKKOS_INLINE_FUNCTION void block_apply(int n, int k, const R* A, const R* y, R*
   }
 }
 
-// P <- A P for block-diagonal A and P of block size k; tmp holds n*k values.
-template <class R>
+// P <- A P for block-diagonal A and P of block size k, one column at a time (tmp: n values).
+template <int N, int K, class R>
 KOKKOS_INLINE_FUNCTION void block_compose(int n, int k, const R* A, R* P, R* tmp) {
-  for (int r = 0; r < n; ++r) {
-    const int base = (r / k) * k;
-    for (int c = 0; c < k; ++c) {
-      R s = 0;
-      for (int l = 0; l < k; ++l) s += A[r * k + l] * P[(base + l) * k + c];
-      tmp[r * k + c] = s;
+  if constexpr (N * K <= 64) {
+    if (n == N && k == K) {
+      for (int c = 0; c < K; ++c) {
+        for (int r = 0; r < N; ++r) {
+          R s = 0;
+          for (int l = 0; l < K; ++l) s += A[r * K + l] * P[((r / K) * K + l) * K + c];
+          tmp[r] = s;
+        }
+        for (int r = 0; r < N; ++r) P[r * K + c] = tmp[r];
+      }
+      return;
     }
   }
-  for (int j = 0; j < n * k; ++j) P[j] = tmp[j];
+  for (int c = 0; c < k; ++c) {
+    for (int r = 0; r < n; ++r) {
+      const int base = (r / k) * k;
+      R s = 0;
+      for (int l = 0; l < k; ++l) s += A[r * k + l] * P[(base + l) * k + c];
+      tmp[r] = s;
+    }
+    for (int r = 0; r < n; ++r) P[r * k + c] = tmp[r];
+  }
 }
 
 template <class Space>
@@ -139,9 +163,64 @@ class ScanWorkspace {
   std::vector<Level> levels_;
 };
 
+namespace detail {
+
+// Pass 1: chunk c (of the first C-1) of sequence s composes its L pairs into (P, q).
+template <class Gen, class Mem>
+struct ComposeChunks {
+  using R = typename Gen::real_type;
+  static constexpr int N = Gen::max_state, K = Gen::max_block;
+  Gen gen;
+  Kokkos::View<R***, Kokkos::LayoutRight, Mem> P, q;
+  int C, L, n, k;
+  KOKKOS_INLINE_FUNCTION void operator()(const int idx) const {
+    const int s = idx / (C - 1), c = idx % (C - 1);
+    const int i0 = c * L, i1 = i0 + L;
+    R A[N * K], b[N], Pc[N * K], qc[N], tmp[N];
+    gen(s, i0, Pc, qc);
+    for (int i = i0 + 1; i < i1; ++i) {
+      gen(s, i, A, b);
+      block_apply<N, K>(n, k, A, qc, tmp);
+      for (int r = 0; r < n; ++r) qc[r] = tmp[r] + b[r];
+      block_compose<N, K>(n, k, A, Pc, tmp);
+    }
+    for (int j = 0; j < n * k; ++j) P(s, c, j) = Pc[j];
+    for (int j = 0; j < n; ++j) q(s, c, j) = qc[j];
+  }
+};
+
+// Pass 3: chunk c restarts from its start state and hands every state to out; the max of
+// out's error is reduced.
+template <class Gen, class Out, class Mem>
+struct SweepChunks {
+  using R = typename Gen::real_type;
+  static constexpr int N = Gen::max_state, K = Gen::max_block;
+  Gen gen;
+  Out out;
+  ConstStates<R, Mem> y0;
+  Kokkos::View<R***, Kokkos::LayoutRight, Mem> S;
+  int C, L, steps, n, k;
+  KOKKOS_INLINE_FUNCTION void operator()(const int idx, double& e) const {
+    const int s = idx / C, c = idx % C;
+    const int i0 = c * L, i1 = (i0 + L < steps) ? i0 + L : steps;
+    R A[N * K], b[N], y[N] = {}, tmp[N];
+    for (int j = 0; j < n; ++j) y[j] = (c == 0) ? y0(s, j) : S(s, c - 1, j);
+    for (int i = i0; i < i1; ++i) {
+      gen(s, i, A, b);
+      block_apply<N, K>(n, k, A, y, tmp);
+      for (int r = 0; r < n; ++r) y[r] = tmp[r] + b[r];
+      out(s, i, y, e);
+    }
+  }
+};
+
+}  // namespace detail
+
 // Scans `steps` pairs from gen for every sequence of the batch, starting from y0, handing
 // each state to out(s, i, y, err) (which may modify y, e.g. to replace non-finite values).
-// Returns the max of err over all calls of out.
+// Returns the max of err over all calls of out. Functors, not lambdas: nvcc's extended
+// lambdas broke (a call through a null pointer on the host) when the same instantiation
+// was compiled in several translation units of one program.
 template <class Space, class Gen, class Out>
 double scan_generated(const Space& space, const Gen& gen, const Out& out,
                       const ConstStates<typename Gen::real_type, typename Space::memory_space>& y0, int steps,
@@ -149,8 +228,6 @@ double scan_generated(const Space& space, const Gen& gen, const Out& out,
                       int depth = 0) {
   using R = typename Gen::real_type;
   using Mem = typename Space::memory_space;
-  constexpr int N = Gen::max_state;
-  constexpr int K = Gen::max_block;
   const int batch = static_cast<int>(y0.extent(0));
   if (steps <= 0 || batch == 0) return 0.0;
   const int L = chunk > 1 ? chunk : 2;
@@ -159,45 +236,17 @@ double scan_generated(const Space& space, const Gen& gen, const Out& out,
   Kokkos::View<R***, Kokkos::LayoutRight, Mem> S;  // chunk-end states, C-1 of them
   if (C > 1) {
     auto& lev = ws.level(depth, batch, C - 1, n, k);
-    auto P = lev.P;
-    auto q = lev.q;
     S = lev.S;
-    Kokkos::parallel_for(
-        "deer::scan::compose", Kokkos::RangePolicy<Space>(space, 0, batch * (C - 1)), KOKKOS_LAMBDA(const int idx) {
-          const int s = idx / (C - 1), c = idx % (C - 1);
-          const int i0 = c * L, i1 = i0 + L;
-          R A[N * K], b[N], Pc[N * K], qc[N], tmp[N * K];
-          gen(s, i0, Pc, qc);
-          for (int i = i0 + 1; i < i1; ++i) {
-            gen(s, i, A, b);
-            detail::block_apply(n, k, A, qc, tmp);
-            for (int r = 0; r < n; ++r) qc[r] = tmp[r] + b[r];
-            detail::block_compose(n, k, A, Pc, tmp);
-          }
-          for (int j = 0; j < n * k; ++j) P(s, c, j) = Pc[j];
-          for (int j = 0; j < n; ++j) q(s, c, j) = qc[j];
-        });
-    detail::StoredPairs<R, Mem, N, K> summaries{P, q, n, k};
+    Kokkos::parallel_for("deer::scan::compose", Kokkos::RangePolicy<Space>(space, 0, batch * (C - 1)),
+                         detail::ComposeChunks<Gen, Mem>{gen, lev.P, lev.q, C, L, n, k});
+    detail::StoredPairs<R, Mem, Gen::max_state, Gen::max_block> summaries{lev.P, lev.q, n, k};
     detail::StoreStates<R, Mem> to_S{S};
     scan_generated(space, summaries, to_S, y0, C - 1, n, k, chunk, ws, depth + 1);
   }
-
   double err = 0.0;
-  Kokkos::parallel_reduce(
-      "deer::scan::sweep", Kokkos::RangePolicy<Space>(space, 0, batch * C),
-      KOKKOS_LAMBDA(const int idx, double& e) {
-        const int s = idx / C, c = idx % C;
-        const int i0 = c * L, i1 = (i0 + L < steps) ? i0 + L : steps;
-        R A[N * K], b[N], y[N] = {}, tmp[N];
-        for (int j = 0; j < n; ++j) y[j] = (c == 0) ? y0(s, j) : S(s, c - 1, j);
-        for (int i = i0; i < i1; ++i) {
-          gen(s, i, A, b);
-          detail::block_apply(n, k, A, y, tmp);
-          for (int r = 0; r < n; ++r) y[r] = tmp[r] + b[r];
-          out(s, i, y, e);
-        }
-      },
-      Kokkos::Max<double>(err));
+  Kokkos::parallel_reduce("deer::scan::sweep", Kokkos::RangePolicy<Space>(space, 0, batch * C),
+                          detail::SweepChunks<Gen, Out, Mem>{gen, out, y0, S, C, L, steps, n, k},
+                          Kokkos::Max<double>(err));
   return err;
 }
 

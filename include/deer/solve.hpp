@@ -9,6 +9,7 @@
 #include <cmath>
 #include <string>
 
+#include <deer/newton.hpp>
 #include <deer/options.hpp>
 #include <deer/scan.hpp>
 #include <deer/sequence.hpp>
@@ -20,7 +21,7 @@ namespace detail {
 
 enum class Linearization { exact, true_diagonal, none };
 
-// The affine pair of one Newton step at the current iterate Yold:
+// The affine pair of one Newton step at the current iterate Yold (flat, in `layout`):
 //   A_i = beta * J_i,  b_i = f(y_{i-1}) - A_i y_{i-1}   (y_{i-1} from Yold, or y0 at i = 0).
 template <class Sys, class Mem, int K>
 struct NewtonPairs {
@@ -29,14 +30,15 @@ struct NewtonPairs {
   static constexpr int max_state = Sys::max_state;
   static constexpr int max_block = K;
   Sys sys;
-  ConstSequence<R, Mem> X, Yold;
+  Flat<const R, Mem> X, Yold;
   ConstStates<R, Mem> y0;
-  int T, n, m, k;
+  StepLayout layout;
+  int n, m, k;
   R beta;
   Linearization lin;
   KOKKOS_INLINE_FUNCTION void operator()(int s, int i, R* A, R* b) const {
-    const R* yp = i == 0 ? y0.data() + size_t(s) * n : Yold.data() + (size_t(s) * T + (i - 1)) * n;
-    const R* x = X.data() + (size_t(s) * T + i) * m;
+    const R* yp = i == 0 ? y0.data() + size_t(s) * n : Yold.data() + layout.at(s, i - 1, n);
+    const R* x = X.data() + layout.at(s, i, m);
     if (lin == Linearization::none) {
       sys(i, yp, x, b);
       for (int j = 0; j < n * k; ++j) A[j] = R(0);
@@ -46,99 +48,59 @@ struct NewtonPairs {
     linearize(sys, i, yp, x, f, A, k, lin == Linearization::true_diagonal);
     if (beta != R(1))
       for (int j = 0; j < n * k; ++j) A[j] *= beta;
-    block_apply(n, k, A, yp, Ay);
+    block_apply<max_state, K>(n, k, A, yp, Ay);
     for (int r = 0; r < n; ++r) b[r] = f[r] - Ay[r];
   }
 };
 
-// Stores the new iterate and measures the update in tolerance units; non-finite values
-// are counted (and replaced when asked) and make the error huge so nothing converges on them.
-template <class R, class Mem>
-struct NewtonUpdate {
-  Sequence<R, Mem> Ynew;
-  ConstSequence<R, Mem> Yold;
-  Kokkos::View<long, Mem> bad;
-  R atol, rtol, substitute;
-  KOKKOS_INLINE_FUNCTION void operator()(int s, int i, R* y, double& e) const {
-    const int n = int(Ynew.extent(2));
+// max over all steps of |y_i - f(y_{i-1})| / (atol + rtol |y_i|): the fixed-point residual
+// of a trajectory in `layout`, in tolerance units (huge when anything is non-finite).
+// DampedDeer's merit function.
+template <class Sys, class Mem>
+struct ScaledResidual {
+  using R = typename Sys::real_type;
+  Sys sys;
+  Flat<const R, Mem> X, Y;
+  ConstStates<R, Mem> y0;
+  StepLayout layout;
+  int n, m;
+  double atol, rtol;
+  KOKKOS_INLINE_FUNCTION void operator()(const int idx, double& e) const {
+    const int s = idx / layout.T, i = idx % layout.T;
+    const R* yp = i == 0 ? y0.data() + size_t(s) * n : Y.data() + layout.at(s, i - 1, n);
+    R f[Sys::max_state] = {};
+    sys(i, yp, X.data() + layout.at(s, i, m), f);
+    const R* y = Y.data() + layout.at(s, i, n);
     for (int j = 0; j < n; ++j) {
-      if (!compat::isfinite(y[j])) {
-        Kokkos::atomic_add(&bad(), 1L);
-        y[j] = substitute;
-        e = 1e300;
-      }
-      const R d = compat::fabs(y[j] - Yold(s, i, j)) / (atol + rtol * compat::fabs(y[j]));
-      if (double(d) > e) e = double(d);
-      Ynew(s, i, j) = y[j];
+      const double d = compat::fabs(double(y[j]) - double(f[j])) / (atol + rtol * compat::fabs(double(y[j])));
+      const double dd = compat::isfinite(d) ? d : 1e308;  // NaN compares false: map it (and Inf) high
+      if (dd > e) e = dd;
     }
   }
 };
 
-template <class Space, class View>
-long count_non_finite(const Space& space, const View& v) {
-  long bad = 0;
-  const size_t total = v.span();
-  auto data = v.data();
-  Kokkos::parallel_reduce(
-      "deer::solve::count_non_finite", Kokkos::RangePolicy<Space>(space, 0, total),
-      KOKKOS_LAMBDA(const size_t j, long& c) { c += compat::isfinite(data[j]) ? 0 : 1; }, bad);
-  return bad;
-}
-
-// max over all steps of |y_i - f(y_{i-1})| / (atol + rtol |y_i|): the fixed-point residual
-// of a trajectory, in tolerance units (+inf when anything is non-finite). DampedDeer's
-// merit function.
-template <class Space, class Sys>
-double scaled_residual(const Space& space, const Sys& sys,
-                       const ConstSequence<typename Sys::real_type, typename Space::memory_space>& X,
-                       const ConstStates<typename Sys::real_type, typename Space::memory_space>& y0,
-                       const ConstSequence<typename Sys::real_type, typename Space::memory_space>& Y, double atol,
-                       double rtol) {
+// The sequential reference: one thread per sequence loops over T.
+template <class Sys, class Mem>
+struct SequentialSweep {
   using R = typename Sys::real_type;
-  constexpr int N = Sys::max_state;
-  const int batch = int(Y.extent(0)), T = int(Y.extent(1)), n = int(Y.extent(2)), m = int(X.extent(2));
-  double r = 0;
-  Kokkos::parallel_reduce(
-      "deer::solve::residual", Kokkos::RangePolicy<Space>(space, 0, batch * T),
-      KOKKOS_LAMBDA(const int idx, double& e) {
-        const int s = idx / T, i = idx % T;
-        const R* yp = i == 0 ? y0.data() + size_t(s) * n : Y.data() + (size_t(s) * T + (i - 1)) * n;
-        R f[N] = {};
-        sys(i, yp, X.data() + (size_t(s) * T + i) * m, f);
-        for (int j = 0; j < n; ++j) {
-          const double y = double(Y(s, i, j));
-          const double d = compat::fabs(y - double(f[j])) / (atol + rtol * compat::fabs(y));
-          // NaN compares false: map it (and Inf) to the largest value.
-          const double dd = compat::isfinite(d) ? d : 1e308;
-          if (dd > e) e = dd;
-        }
-      },
-      Kokkos::Max<double>(r));
-  return r;
-}
-
-// The first Newton iterate, by Options::initial_guess: y0 broadcast over T, zeros, or the
-// trajectory the caller left in Y (warm start).
-template <class Space, class R>
-Sequence<R, typename Space::memory_space> initial_iterate(const Space& space, InitialGuess guess,
-                                                          const ConstStates<R, typename Space::memory_space>& y0,
-                                                          const Sequence<R, typename Space::memory_space>& Y) {
-  const int batch = int(Y.extent(0)), T = int(Y.extent(1)), n = int(Y.extent(2));
-  Sequence<R, typename Space::memory_space> Yold(Kokkos::view_alloc(Kokkos::WithoutInitializing, "deer::solve::iterate"),
-                                                 batch, T, n);
-  if (guess == InitialGuess::user) {
-    Kokkos::deep_copy(space, Yold, Y);
-  } else if (guess == InitialGuess::zeros) {
-    Kokkos::deep_copy(space, Yold, R(0));
-  } else {
-    Kokkos::parallel_for(
-        "deer::solve::broadcast_y0", Kokkos::RangePolicy<Space>(space, 0, batch * T), KOKKOS_LAMBDA(const int idx) {
-          const int s = idx / T, i = idx % T;
-          for (int j = 0; j < n; ++j) Yold(s, i, j) = y0(s, j);
-        });
+  Sys sys;
+  ConstSequence<R, Mem> X;
+  ConstStates<R, Mem> y0;
+  Sequence<R, Mem> Y;
+  KOKKOS_INLINE_FUNCTION void operator()(const int s, long& nbad) const {
+    const int T = int(Y.extent(1)), n = int(Y.extent(2)), m = int(X.extent(2));
+    R y[Sys::max_state] = {}, yn[Sys::max_state] = {};
+    for (int j = 0; j < n; ++j) y[j] = y0(s, j);
+    for (int i = 0; i < T; ++i) {
+      sys(i, static_cast<const R*>(y), X.data() + (size_t(s) * T + i) * m, static_cast<R*>(yn));
+      for (int j = 0; j < n; ++j) {
+        y[j] = yn[j];
+        Y(s, i, j) = yn[j];
+        if (!compat::isfinite(yn[j])) ++nbad;
+      }
+    }
   }
-  return Yold;
-}
+};
 
 template <class Space>
 constexpr bool is_host_space() {
@@ -163,31 +125,16 @@ Method choose_method(const Space& space, const Sys& sys, int batch, int T) {
   }
 }
 
-// The sequential reference: one thread per sequence loops over T.
+// The sequential reference: one thread per sequence loops over T (one kernel on a GPU).
+// Returns the number of non-finite values produced.
 template <class Space, class Sys>
 long run_sequential(const Space& space, const Sys& sys,
                     const ConstSequence<typename Sys::real_type, typename Space::memory_space>& X,
                     const ConstStates<typename Sys::real_type, typename Space::memory_space>& y0,
                     const Sequence<typename Sys::real_type, typename Space::memory_space>& Y) {
-  using R = typename Sys::real_type;
-  constexpr int N = Sys::max_state;
-  const int batch = int(Y.extent(0)), T = int(Y.extent(1)), n = int(Y.extent(2)), m = int(X.extent(2));
   long bad = 0;
-  Kokkos::parallel_reduce(
-      "deer::solve::sequential", Kokkos::RangePolicy<Space>(space, 0, batch),
-      KOKKOS_LAMBDA(const int s, long& nbad) {
-        R y[N] = {}, yn[N] = {};
-        for (int j = 0; j < n; ++j) y[j] = y0(s, j);
-        for (int i = 0; i < T; ++i) {
-          sys(i, static_cast<const R*>(y), X.data() + (size_t(s) * T + i) * m, static_cast<R*>(yn));
-          for (int j = 0; j < n; ++j) {
-            y[j] = yn[j];
-            Y(s, i, j) = yn[j];
-            if (!compat::isfinite(yn[j])) ++nbad;
-          }
-        }
-      },
-      bad);
+  Kokkos::parallel_reduce("deer::solve::sequential", Kokkos::RangePolicy<Space>(space, 0, int(Y.extent(0))),
+                          detail::SequentialSweep<Sys, typename Space::memory_space>{sys, X, y0, Y}, bad);
   return bad;
 }
 
@@ -253,83 +200,36 @@ Result<Sequence<typename Sys::real_type, typename Space::memory_space>> solve(
     return res;
   }
 
-  Sequence<R, Mem> Yold = detail::initial_iterate(space, opts.initial_guess, y0, Y);
-  Sequence<R, Mem> Ynew = Y;
-  Kokkos::View<long, Mem> bad("deer::solve::non_finite");
-  ScanWorkspace<R, Mem> ws;
   const int chunk = opts.chunk > 0 ? opts.chunk : detail::default_chunk<Space>(batch, T);
-  const R atol = R(opts.atol_for<R>()), rtol = R(opts.rtol_for<R>());
+  const StepLayout layout = StepLayout::make<Space>(opts.step_order, batch, T, chunk);
+  const Flat<const R, Mem> Xf = to_layout(space, layout, X);
+  detail::Iterates<Space, R> it(space, layout, opts.initial_guess, y0, Y);
   const bool damped = res.method == Method::damped_deer;
-
-  auto run_step = [&](auto pairs) {
-    Kokkos::deep_copy(space, bad, 0L);
-    detail::NewtonUpdate<R, Mem> upd{Ynew, Yold, bad, atol, rtol, R(opts.substitute_value)};
-    const double err = scan_generated(space, pairs, upd, y0, T, n, pairs.k, chunk, ws);
-    long nbad = 0;
-    Kokkos::deep_copy(space, nbad, bad);
-    space.fence();
-    return std::make_pair(err, nbad);
+  auto step = [&](double beta) {
+    using detail::Linearization;
+    if (res.method == Method::quasi_deer)
+      return it.step(space, detail::NewtonPairs<Sys, Mem, 1>{sys, Xf, it.Yold, y0, layout, n, m, 1, R(1),
+                                                             Linearization::true_diagonal}, y0, chunk, opts);
+    if (res.method == Method::picard)
+      return it.step(space, detail::NewtonPairs<Sys, Mem, 1>{sys, Xf, it.Yold, y0, layout, n, m, 1, R(0),
+                                                             Linearization::none}, y0, chunk, opts);
+    return it.step(space, detail::NewtonPairs<Sys, Mem, Traits::max_block>{sys, Xf, it.Yold, y0, layout, n, m, k,
+                                                                           R(beta), Linearization::exact},
+                   y0, chunk, opts);
   };
-
-  // DampedDeer (see options.hpp): a step is accepted when it lowers the fixed-point
-  // residual of the trajectory (the merit), else retried with beta/4.
-  double beta = 1.0;
-  double merit = damped ? detail::scaled_residual(space, sys, X, y0, Yold, atol, rtol) : 0.0;
-  bool done = false;
-  res.status = Status::max_iterations;
-  while (res.iterations < opts.max_iterations && !done) {
-    ++res.iterations;
-    std::pair<double, long> step;
-    const R b = R(beta < opts.damping_min ? 0.0 : beta);
-    if (res.method == Method::quasi_deer) {
-      step = run_step(detail::NewtonPairs<Sys, Mem, 1>{sys, X, Yold, y0, T, n, m, 1, R(1),
-                                                       detail::Linearization::true_diagonal});
-    } else if (res.method == Method::picard) {
-      step = run_step(detail::NewtonPairs<Sys, Mem, 1>{sys, X, Yold, y0, T, n, m, 1, R(0),
-                                                       detail::Linearization::none});
-    } else {
-      step = run_step(detail::NewtonPairs<Sys, Mem, Traits::max_block>{sys, X, Yold, y0, T, n, m, k, b,
-                                                                       detail::Linearization::exact});
-    }
-    const double err = step.first;
-    const long nbad = step.second;
-    res.residuals.push_back(err);
-    res.substitutions += nbad;
-    if (damped && err > 1.0) {
-      // A converged update (err <= 1) is always accepted; so is a pure Picard step
-      // (b == 0), which cannot be improved on by shrinking beta further.
-      const double r = nbad > 0 ? 1e308 : detail::scaled_residual(space, sys, X, y0, Ynew, atol, rtol);
-      if (b != R(0) && !(r < merit)) {
-        beta *= 0.25;  // reject: keep Yold, retry closer to Picard
-        continue;
-      }
-      merit = r;
-    }
-    if (nbad > 0 && opts.non_finite == NonFinitePolicy::stop) {
-      res.status = Status::non_finite;
-      res.message = "an iterate became non-finite at iteration " + std::to_string(res.iterations) +
-                    "; try method = damped_deer, or non_finite = substitute";
-      break;
-    }
-    std::swap(Yold, Ynew);
-    if (damped) beta = beta < opts.damping_min ? opts.damping_min * 2 : (beta * 2 > 1 ? 1.0 : beta * 2);
-    if (err <= 1.0) {
-      res.status = Status::converged;
-      done = true;
-    } else if (!damped && nbad == 0 && err > opts.divergence_threshold) {  // damped steps are guarded by the merit
-      res.status = Status::diverged;
-      res.message = "the Newton updates grew beyond " + std::to_string(opts.divergence_threshold) +
-                    " tolerance units at iteration " + std::to_string(res.iterations) +
-                    "; try method = damped_deer (or sequential for chaotic systems)";
-      done = true;
-    }
-  }
-  if (res.status == Status::max_iterations)
-    res.message = "did not converge in " + std::to_string(opts.max_iterations) + " iterations (last update " +
-                  std::to_string(res.residuals.empty() ? 0.0 : res.residuals.back()) +
-                  " tolerance units); try method = damped_deer, raise max_iterations or loosen atol/rtol";
-  // The newest iterate is in Yold; make sure it is in the caller's Y.
-  if (Yold.data() != Y.data()) Kokkos::deep_copy(space, Y, Yold);
+  auto merit = [&](const Flat<R, Mem>& Yf) {
+    double r = 0;
+    Kokkos::parallel_reduce("deer::solve::residual", Kokkos::RangePolicy<Space>(space, 0, batch * T),
+                            detail::ScaledResidual<Sys, Mem>{sys, Xf, Yf, y0, layout, n, m, opts.atol_for<R>(),
+                                                             opts.rtol_for<R>()},
+                            Kokkos::Max<double>(r));
+    return r;
+  };
+  detail::newton_loop(space, it, opts, damped, step, merit,
+                      "try method = damped_deer, raise max_iterations or loosen atol/rtol (chaotic systems: "
+                      "use sequential)",
+                      res);
+  it.finish(space, Y);
   if (res.status != Status::converged && opts.fallback) {
     const long nbad = run_sequential(space, sys, X, y0, Y);
     res.fallback_ran = true;

@@ -72,66 +72,65 @@ struct LinearizedFlowPairs {
   static constexpr int max_block = Rhs::max_state;
   Rhs rhs;
   TimeGrid<R, Mem> t;
-  ConstSequence<R, Mem> X, Yold;
+  Flat<const R, Mem> X, Yold;  // in `layout`; X has 2m values per step
   ConstStates<R, Mem> y0;
-  int T, n, m;
+  StepLayout layout;
+  int n, m, k;
   KOKKOS_INLINE_FUNCTION void operator()(int s, int i, R* A, R* b) const {
-    const R* ys = i == 0 ? y0.data() + size_t(s) * n : Yold.data() + (size_t(s) * T + (i - 1)) * n;
-    const R* ye = Yold.data() + (size_t(s) * T + i) * n;
-    const R* x = X.data() + (size_t(s) * T + i) * (2 * m);
-    flow_pair(rhs, t(i), t(i + 1), ys, ye, x, A, b);
+    const R* ys = i == 0 ? y0.data() + size_t(s) * n : Yold.data() + layout.at(s, i - 1, n);
+    const R* ye = Yold.data() + layout.at(s, i, n);
+    flow_pair(rhs, t(i), t(i + 1), ys, ye, X.data() + layout.at(s, i, 2 * m), A, b);
   }
 };
 
-// Step-by-step solution of the same discrete equations; returns the number of steps whose
-// local iteration did not converge (their values are then NaN).
-template <class Space, class Rhs>
-long run_sequential_flow(const Space& space, const Rhs& rhs, const TimeGrid<typename Rhs::real_type, typename Space::memory_space>& t,
-                         const ConstSequence<typename Rhs::real_type, typename Space::memory_space>& X,
-                         const ConstStates<typename Rhs::real_type, typename Space::memory_space>& y0,
-                         const Sequence<typename Rhs::real_type, typename Space::memory_space>& Y, double atol,
-                         double rtol, int max_local) {
+// Step-by-step solution of the same discrete equations, one thread per sequence: each step
+// by the local iteration started from the previous state. Counts the steps whose local
+// iteration did not converge (their values are then NaN).
+template <class Rhs, class Mem>
+struct SequentialFlow {
   using R = typename Rhs::real_type;
-  constexpr int N = Rhs::max_state;
-  const int batch = int(Y.extent(0)), T = int(Y.extent(1)), n = int(Y.extent(2)), m = rhs.input_size();
-  long failed = 0;
-  Kokkos::parallel_reduce(
-      "deer::ode::deer_ode::sequential", Kokkos::RangePolicy<Space>(space, 0, batch),
-      KOKKOS_LAMBDA(const int s, long& nfail) {
-        R ys[N], ye[N], yn[N], A[N * N], b[N];
-        for (int j = 0; j < n; ++j) ys[j] = y0(s, j);
-        for (int i = 0; i < T; ++i) {
-          const R* x = X.data() + (size_t(s) * T + i) * (2 * m);
-          for (int j = 0; j < n; ++j) ye[j] = ys[j];
-          bool conv = false;
-          for (int it = 0; it < max_local && !conv; ++it) {
-            flow_pair(rhs, t(i), t(i + 1), static_cast<const R*>(ys), static_cast<const R*>(ye), x, A, b);
-            conv = true;
-            for (int r = 0; r < n; ++r) {
-              R v = b[r];
-              for (int c = 0; c < n; ++c) v += A[r * n + c] * ys[c];
-              yn[r] = v;
-            }
-            for (int r = 0; r < n; ++r) {
-              const R d = compat::fabs(yn[r] - ye[r]);
-              if (!(d <= R(atol) + R(rtol) * compat::fabs(yn[r]))) conv = false;
-              ye[r] = yn[r];
-            }
-          }
-          if (!conv) {
-            ++nfail;
-            const R zero = R(0);
-            for (int j = 0; j < n; ++j) ye[j] = zero / zero;
-          }
-          for (int j = 0; j < n; ++j) {
-            Y(s, i, j) = ye[j];
-            ys[j] = ye[j];
-          }
+  static constexpr int N = Rhs::max_state;
+  Rhs rhs;
+  TimeGrid<R, Mem> t;
+  ConstSequence<R, Mem> X;
+  ConstStates<R, Mem> y0;
+  Sequence<R, Mem> Y;
+  double atol, rtol;
+  int max_local;
+  KOKKOS_INLINE_FUNCTION void operator()(const int s, long& nfail) const {
+    const int T = int(Y.extent(1)), n = int(Y.extent(2)), m = rhs.input_size();
+    R ys[N], ye[N], yn[N], A[N * N], b[N];
+    for (int j = 0; j < n; ++j) ys[j] = y0(s, j);
+    for (int i = 0; i < T; ++i) {
+      const R* x = X.data() + (size_t(s) * T + i) * (2 * m);
+      for (int j = 0; j < n; ++j) ye[j] = ys[j];
+      bool conv = false;
+      for (int it = 0; it < max_local && !conv; ++it) {
+        flow_pair(rhs, t(i), t(i + 1), static_cast<const R*>(ys), static_cast<const R*>(ye), x, A, b);
+        conv = true;
+        for (int r = 0; r < n; ++r) {
+          R v = b[r];
+          for (int c = 0; c < n; ++c) v += A[r * n + c] * ys[c];
+          yn[r] = v;
         }
-      },
-      failed);
-  return failed;
-}
+        for (int r = 0; r < n; ++r) {
+          const R d = compat::fabs(yn[r] - ye[r]);
+          if (!(d <= R(atol) + R(rtol) * compat::fabs(yn[r]))) conv = false;
+          ye[r] = yn[r];
+        }
+      }
+      if (!conv) {
+        ++nfail;
+        const R zero = R(0);
+        for (int j = 0; j < n; ++j) ye[j] = zero / zero;
+      }
+      for (int j = 0; j < n; ++j) {
+        Y(s, i, j) = ye[j];
+        ys[j] = ye[j];
+      }
+    }
+  }
+};
 
 }  // namespace detail
 
@@ -183,7 +182,9 @@ Result<Sequence<typename Rhs::real_type, typename Space::memory_space>> solve_co
   if (T == 0 || batch == 0) return res;
 
   auto sequential = [&]() {
-    const long failed = detail::run_sequential_flow(space, rhs, t, X, y0, Y, atol, rtol, max_local);
+    long failed = 0;
+    Kokkos::parallel_reduce("deer::ode::deer_ode::sequential", Kokkos::RangePolicy<Space>(space, 0, batch),
+                            detail::SequentialFlow<Rhs, Mem>{rhs, t, X, y0, Y, atol, rtol, max_local}, failed);
     return failed;
   };
   if (method == Method::sequential) {
@@ -197,47 +198,18 @@ Result<Sequence<typename Rhs::real_type, typename Space::memory_space>> solve_co
     return res;
   }
 
-  Sequence<R, Mem> Yold = deer::detail::initial_iterate(space, opts.initial_guess, y0, Y);
-  Sequence<R, Mem> Ynew = Y;
-  Kokkos::View<long, Mem> bad("deer::ode::deer_ode::non_finite");
-  ScanWorkspace<R, Mem> ws;
   const int chunk = opts.chunk > 0 ? opts.chunk : deer::detail::default_chunk<Space>(batch, T);
-  res.status = Status::max_iterations;
-  bool done = false;
-  while (res.iterations < opts.max_iterations && !done) {
-    ++res.iterations;
-    Kokkos::deep_copy(space, bad, 0L);
-    detail::LinearizedFlowPairs<Rhs, Mem> pairs{rhs, t, X, Yold, y0, T, n, m};
-    deer::detail::NewtonUpdate<R, Mem> upd{Ynew, Yold, bad, R(atol), R(rtol), R(opts.substitute_value)};
-    const double err = scan_generated(space, pairs, upd, y0, T, n, n, chunk, ws);
-    long nbad = 0;
-    Kokkos::deep_copy(space, nbad, bad);
-    space.fence();
-    res.residuals.push_back(err);
-    res.substitutions += nbad;
-    if (nbad > 0 && opts.non_finite == NonFinitePolicy::stop) {
-      res.status = Status::non_finite;
-      res.message = "an iterate became non-finite at iteration " + std::to_string(res.iterations) +
-                    "; refine the time grid or use method = sequential";
-      break;
-    }
-    std::swap(Yold, Ynew);
-    if (err <= 1.0) {
-      res.status = Status::converged;
-      done = true;
-    } else if (nbad == 0 && err > opts.divergence_threshold) {
-      res.status = Status::diverged;
-      res.message = "the DEER-ODE updates grew beyond " + std::to_string(opts.divergence_threshold) +
-                    " tolerance units at iteration " + std::to_string(res.iterations) +
-                    "; refine the time grid or use method = sequential (chaotic systems do not converge)";
-      done = true;
-    }
-  }
-  if (res.status == Status::max_iterations)
-    res.message = "the DEER-ODE iteration did not converge in " + std::to_string(opts.max_iterations) +
-                  " iterations (last update " + std::to_string(res.residuals.back()) +
-                  " tolerance units); raise max_iterations, refine the grid, or use method = sequential";
-  if (Yold.data() != Y.data()) Kokkos::deep_copy(space, Y, Yold);
+  const StepLayout layout = StepLayout::make<Space>(opts.step_order, batch, T, chunk);
+  const Flat<const R, Mem> Xf = to_layout(space, layout, X);
+  deer::detail::Iterates<Space, R> it(space, layout, opts.initial_guess, y0, Y);
+  auto step = [&](double) {
+    return it.step(space, detail::LinearizedFlowPairs<Rhs, Mem>{rhs, t, Xf, it.Yold, y0, layout, n, m, n}, y0, chunk,
+                   opts);
+  };
+  auto no_merit = [](const Flat<R, Mem>&) { return 0.0; };
+  deer::detail::newton_loop(space, it, opts, false, step, no_merit,
+                            "refine the time grid or use method = sequential (chaotic systems do not converge)", res);
+  it.finish(space, Y);
   if (res.status != Status::converged && opts.fallback) {
     const long failed = sequential();
     res.fallback_ran = true;

@@ -104,6 +104,22 @@ Kokkos::View<Real*, Mem> grid_from(const std::vector<double>& times) {
 }
 
 // Step inputs from a signal sampled on the grid: U (batch, T+1, m) -> X (batch, T, 2m),
+namespace detail {
+template <class Real, class Mem>
+struct PairNeighbours {
+  ConstSequence<Real, Mem> U;
+  Sequence<Real, Mem> X;
+  KOKKOS_INLINE_FUNCTION void operator()(const int idx) const {
+    const int T = int(X.extent(1)), m = int(U.extent(2));
+    const int s = idx / T, i = idx % T;
+    for (int j = 0; j < m; ++j) {
+      X(s, i, j) = U(s, i, j);
+      X(s, i, m + j) = U(s, i + 1, j);
+    }
+  }
+};
+}  // namespace detail
+
 // X(s, i) = [U(s, i), U(s, i+1)].
 template <class Space, class Real>
 Sequence<Real, typename Space::memory_space> make_step_inputs(
@@ -111,14 +127,8 @@ Sequence<Real, typename Space::memory_space> make_step_inputs(
   const int batch = int(U.extent(0)), T = int(U.extent(1)) - 1, m = int(U.extent(2));
   if (T < 0) throw std::invalid_argument("deer::ode::make_step_inputs: U must be (batch, T+1, m) with T+1 >= 1");
   Sequence<Real, typename Space::memory_space> X("deer::ode::step_inputs", batch, T, 2 * m);
-  Kokkos::parallel_for(
-      "deer::ode::make_step_inputs", Kokkos::RangePolicy<Space>(space, 0, batch * T), KOKKOS_LAMBDA(const int idx) {
-        const int s = idx / T, i = idx % T;
-        for (int j = 0; j < m; ++j) {
-          X(s, i, j) = U(s, i, j);
-          X(s, i, m + j) = U(s, i + 1, j);
-        }
-      });
+  Kokkos::parallel_for("deer::ode::make_step_inputs", Kokkos::RangePolicy<Space>(space, 0, batch * T),
+                       detail::PairNeighbours<Real, typename Space::memory_space>{U, X});
   return X;
 }
 

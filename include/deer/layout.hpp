@@ -1,0 +1,111 @@
+#pragma once
+// Where the Newton iterates live: the order of (sequence, step) pairs in the flat buffers the
+// parallel solvers work on. The values of one step (w of them) are always contiguous, so a
+// system still sees a plain pointer.
+//
+//   batch_first  (s, i) at (s*T + i)*w: PyTorch's order, the user's (batch, T, w) views.
+//   interleaved  step p of chunk c of sequence s at (p*batch*C + s*C + c)*w, with
+//                c = i / L, p = i % L: the GPU order. The scan gives chunk (s, c) to one
+//                thread, and every thread walks its chunk at the same pace, so at each step the
+//                threads of a warp read neighbouring addresses (coalesced) instead of
+//                addresses L*w apart. One copy in (X) and one out (Y) per solve pay for it.
+#include <deer/compat.hpp>
+#include <deer/options.hpp>
+#include <deer/sequence.hpp>
+
+namespace deer {
+
+struct StepLayout {
+  int batch = 0, T = 0, L = 1, C = 1;
+  bool interleaved = false;
+
+  // The layout for chunks of L steps; automatic picks interleaved on devices the host cannot
+  // read (GPUs), where coalescing decides the speed, and batch_first on the host, where a
+  // thread walking its own contiguous chunk is what the caches like.
+  template <class Space>
+  static StepLayout make(StepOrder order, int batch, int T, int L) {
+    StepLayout s;
+    s.batch = batch;
+    s.T = T;
+    s.L = L < 1 ? 1 : L;
+    s.C = T > 0 ? (T + s.L - 1) / s.L : 1;
+    constexpr bool host = Kokkos::SpaceAccessibility<Kokkos::HostSpace, typename Space::memory_space>::accessible;
+    s.interleaved = order == StepOrder::interleaved || (order == StepOrder::automatic && !host);
+    return s;
+  }
+  // Offset of the first of the w values of step i of sequence s.
+  KOKKOS_INLINE_FUNCTION size_t at(int s, int i, int w) const {
+    if (!interleaved) return (size_t(s) * T + i) * w;
+    const int c = i / L, p = i - c * L;
+    return (size_t(p) * batch * C + size_t(s) * C + c) * w;
+  }
+  // Number of values a buffer of w values per step needs (interleaved pads the last chunk).
+  size_t span(int w) const { return (interleaved ? size_t(L) * batch * C : size_t(batch) * T) * w; }
+};
+
+template <class R, class Mem>
+using Flat = Kokkos::View<R*, Mem>;
+
+namespace detail {
+
+// Copies between a (batch, T, w) view and a flat buffer in `layout`; one thread per step,
+// numbered in the flat buffer's order so its side of the copy is coalesced.
+template <class R, class Mem, bool ToFlat>
+struct Relayout {
+  Kokkos::View<R***, Kokkos::LayoutRight, Mem> V;
+  Flat<R, Mem> F;
+  StepLayout layout;
+  int w;
+  KOKKOS_INLINE_FUNCTION void operator()(const size_t idx) const {
+    int s, i;
+    if (layout.interleaved) {
+      const size_t sc = idx % (size_t(layout.batch) * layout.C);
+      const int p = int(idx / (size_t(layout.batch) * layout.C));
+      s = int(sc / layout.C);
+      i = int(sc % layout.C) * layout.L + p;
+      if (i >= layout.T) return;
+    } else {
+      s = int(idx / layout.T);
+      i = int(idx % layout.T);
+    }
+    const size_t o = layout.at(s, i, w);
+    for (int j = 0; j < w; ++j) {
+      if constexpr (ToFlat) F(o + j) = V(s, i, j);
+      else V(s, i, j) = F(o + j);
+    }
+  }
+};
+
+}  // namespace detail
+
+// A flat copy of V (batch, T, w) in `layout`; for batch_first, V's own memory (no copy).
+template <class Space, class R>
+Flat<const R, typename Space::memory_space> to_layout(const Space& space, const StepLayout& layout,
+                                                       const ConstSequence<R, typename Space::memory_space>& V) {
+  using Mem = typename Space::memory_space;
+  const int w = int(V.extent(2));
+  if (!layout.interleaved) return Flat<const R, Mem>(V.data(), V.span());
+  Flat<R, Mem> F(Kokkos::view_alloc(Kokkos::WithoutInitializing, "deer::layout::flat"), layout.span(w));
+  if (w > 0) {
+    Kokkos::View<R***, Kokkos::LayoutRight, Mem> src(const_cast<R*>(V.data()), V.extent(0), V.extent(1), w);
+    Kokkos::parallel_for("deer::layout::to_flat", Kokkos::RangePolicy<Space, Kokkos::IndexType<size_t>>(space, 0, layout.span(1)),
+                         detail::Relayout<R, Mem, true>{src, F, layout, w});
+  }
+  return F;
+}
+
+// Writes the flat buffer F (in `layout`) into V (batch, T, w); nothing to do when F is V.
+template <class Space, class R>
+void from_layout(const Space& space, const StepLayout& layout, const Flat<R, typename Space::memory_space>& F,
+                 const Sequence<R, typename Space::memory_space>& V) {
+  using Mem = typename Space::memory_space;
+  if (F.data() == V.data() || V.span() == 0) return;
+  if (!layout.interleaved) {
+    Kokkos::deep_copy(space, Flat<R, Mem>(V.data(), V.span()), Flat<R, Mem>(F.data(), V.span()));
+    return;
+  }
+  Kokkos::parallel_for("deer::layout::from_flat", Kokkos::RangePolicy<Space, Kokkos::IndexType<size_t>>(space, 0, layout.span(1)),
+                       detail::Relayout<R, Mem, false>{V, F, layout, int(V.extent(2))});
+}
+
+}  // namespace deer

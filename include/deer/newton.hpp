@@ -1,0 +1,173 @@
+#pragma once
+// The Newton iteration over a whole trajectory, shared by deer::solve (discrete systems) and
+// deer::ode::solve_continuous (the continuous DEER-ODE): iterate buffers in the step layout,
+// the update check, and the loop with its stopping rules. Each caller supplies the affine
+// pairs of one step (a generator for scan_generated).
+#include <string>
+#include <utility>
+
+#include <deer/layout.hpp>
+#include <deer/options.hpp>
+#include <deer/scan.hpp>
+
+namespace deer::detail {
+
+// The value 1e300 marks "non-finite seen" in the reduced update error.
+inline constexpr double kNonFiniteError = 1e300;
+
+// Stores the new iterate and measures the update in tolerance units; non-finite values are
+// counted (and replaced) and make the error huge so nothing converges on them.
+template <class R, class Mem>
+struct NewtonUpdate {
+  Flat<R, Mem> Ynew;
+  Flat<const R, Mem> Yold;
+  StepLayout layout;
+  Kokkos::View<long, Mem> bad;
+  int n;
+  R atol, rtol, substitute;
+  KOKKOS_INLINE_FUNCTION void operator()(int s, int i, R* y, double& e) const {
+    const size_t o = layout.at(s, i, n);
+    for (int j = 0; j < n; ++j) {
+      if (!compat::isfinite(y[j])) {
+        Kokkos::atomic_add(&bad(), 1L);
+        y[j] = substitute;
+        e = kNonFiniteError;
+      }
+      const R d = compat::fabs(y[j] - Yold(o + j)) / (atol + rtol * compat::fabs(y[j]));
+      if (double(d) > e) e = double(d);
+      Ynew(o + j) = y[j];
+    }
+  }
+};
+
+template <class View>
+struct CountNonFinite {
+  View v;
+  KOKKOS_INLINE_FUNCTION void operator()(const size_t j, long& c) const { c += compat::isfinite(v.data()[j]) ? 0 : 1; }
+};
+
+template <class Space, class View>
+long count_non_finite(const Space& space, const View& v) {
+  long bad = 0;
+  Kokkos::parallel_reduce("deer::count_non_finite", Kokkos::RangePolicy<Space, Kokkos::IndexType<size_t>>(space, 0, v.span()),
+                          CountNonFinite<View>{v}, bad);
+  return bad;
+}
+
+template <class R, class Mem>
+struct BroadcastY0 {
+  Flat<R, Mem> Y;
+  ConstStates<R, Mem> y0;
+  StepLayout layout;
+  int n;
+  KOKKOS_INLINE_FUNCTION void operator()(const int idx) const {
+    const int s = idx / layout.T, i = idx % layout.T;
+    const size_t o = layout.at(s, i, n);
+    for (int j = 0; j < n; ++j) Y(o + j) = y0(s, j);
+  }
+};
+
+// The iterates of one parallel solve: the current one (Yold) and the next (Ynew), flat in the
+// step layout. With batch_first, Ynew starts as the caller's Y itself (no copy at the end
+// when the last iterate lands there).
+template <class Space, class R>
+struct Iterates {
+  using Mem = typename Space::memory_space;
+  StepLayout layout;
+  Flat<R, Mem> Yold, Ynew;
+  Kokkos::View<long, Mem> bad{"deer::newton::non_finite"};
+  ScanWorkspace<R, Mem> ws;
+
+  // The first iterate by Options::initial_guess: y0 broadcast over T, zeros, or the
+  // trajectory the caller left in Y (warm start).
+  Iterates(const Space& space, const StepLayout& l, InitialGuess guess, const ConstStates<R, Mem>& y0,
+           const Sequence<R, Mem>& Y)
+      : layout(l) {
+    const int n = int(Y.extent(2));
+    Yold = Flat<R, Mem>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "deer::newton::iterate"), layout.span(n));
+    Ynew = layout.interleaved
+               ? Flat<R, Mem>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "deer::newton::next"), layout.span(n))
+               : Flat<R, Mem>(Y.data(), Y.span());
+    if (guess == InitialGuess::user) {
+      auto guess_flat = to_layout(space, layout, ConstSequence<R, Mem>(Y));
+      Kokkos::deep_copy(space, Yold, guess_flat);
+    } else if (guess == InitialGuess::zeros) {
+      Kokkos::deep_copy(space, Yold, R(0));
+    } else {
+      Kokkos::parallel_for("deer::newton::broadcast_y0", Kokkos::RangePolicy<Space>(space, 0, layout.batch * layout.T),
+                           BroadcastY0<R, Mem>{Yold, y0, layout, n});
+    }
+  }
+
+  // One scan of `pairs` from Yold into Ynew: {max update in tolerance units, non-finite count}.
+  template <class Pairs>
+  std::pair<double, long> step(const Space& space, const Pairs& pairs, const ConstStates<R, Mem>& y0, int chunk,
+                               const Options& opts) {
+    const int n = int(y0.extent(1));
+    NewtonUpdate<R, Mem> upd{Ynew, Yold, layout, bad, n, R(opts.atol_for<R>()), R(opts.rtol_for<R>()),
+                             R(opts.substitute_value)};
+    const double err = scan_generated(space, pairs, upd, y0, layout.T, n, pairs.k, chunk, ws);
+    long nbad = 0;
+    if (err >= kNonFiniteError) {  // only then read (and reset) the counter: no sync otherwise
+      Kokkos::deep_copy(space, nbad, bad);
+      Kokkos::deep_copy(space, bad, 0L);
+      space.fence();
+    }
+    return {err, nbad};
+  }
+  void accept() { std::swap(Yold, Ynew); }
+  // The newest iterate into the caller's Y.
+  void finish(const Space& space, const Sequence<R, Mem>& Y) { from_layout(space, layout, Yold, Y); }
+};
+
+// The Newton loop. step(beta) runs one scan with Jacobians scaled by beta (1 = Newton) and
+// returns {update error, non-finite count}. With merit (DampedDeer), a step that does not
+// lower merit(Ynew) is rejected and retried with beta/4 (see Options::damping_min).
+// advice: what to suggest when the iteration stops without converging.
+template <class Space, class R, class Res, class Step, class Merit>
+void newton_loop(const Space& space, Iterates<Space, R>& it, const Options& opts, bool damped, Step&& step,
+                 Merit&& merit, const std::string& advice, Res& res) {
+  double beta = 1.0;
+  double current = damped ? merit(it.Yold) : 0.0;
+  res.status = Status::max_iterations;
+  while (res.iterations < opts.max_iterations) {
+    ++res.iterations;
+    const double b = beta < opts.damping_min ? 0.0 : beta;
+    const auto [err, nbad] = step(b);
+    res.residuals.push_back(err);
+    res.substitutions += nbad;
+    if (damped && err > 1.0) {
+      // A converged update (err <= 1) is always accepted; so is a pure Picard step (b == 0),
+      // which shrinking beta cannot improve on.
+      const double r = nbad > 0 ? 1e308 : merit(it.Ynew);
+      if (b != 0.0 && !(r < current)) {
+        beta *= 0.25;  // reject: keep Yold, retry closer to Picard
+        continue;
+      }
+      current = r;
+    }
+    if (nbad > 0 && opts.non_finite == NonFinitePolicy::stop) {
+      res.status = Status::non_finite;
+      res.message = "an iterate became non-finite at iteration " + std::to_string(res.iterations) + "; " + advice;
+      break;
+    }
+    it.accept();
+    if (damped) beta = beta < opts.damping_min ? opts.damping_min * 2 : (beta * 2 > 1 ? 1.0 : beta * 2);
+    if (err <= 1.0) {
+      res.status = Status::converged;
+      break;
+    }
+    if (!damped && nbad == 0 && err > opts.divergence_threshold) {  // damped steps are guarded by the merit
+      res.status = Status::diverged;
+      res.message = "the Newton updates grew beyond " + std::to_string(opts.divergence_threshold) +
+                    " tolerance units at iteration " + std::to_string(res.iterations) + "; " + advice;
+      break;
+    }
+  }
+  if (res.status == Status::max_iterations)
+    res.message = "did not converge in " + std::to_string(opts.max_iterations) + " iterations (last update " +
+                  std::to_string(res.residuals.empty() ? 0.0 : res.residuals.back()) + " tolerance units); " + advice;
+  (void)space;
+}
+
+}  // namespace deer::detail
