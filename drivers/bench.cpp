@@ -95,10 +95,23 @@ struct Record {
 
 int g_reps = 5;
 
+// Uniform random values in [lo, hi) over every element, then a fence. Kokkos' fill_random on
+// a (batch, T, n) view runs one thread per batch row (16 threads for a whole GPU); without the
+// fence its 30 s for 1.3e8 elements ran into the first timed call (the 29.6 s "diagonal scan"
+// and most of the "sequential" GRU time of the first H200 run).
+template <class View>
+void fill_uniform(const View& v, double lo, double hi, unsigned seed) {
+  Kokkos::Random_XorShift64_Pool<Space> pool(seed);
+  Kokkos::View<R*, Mem, Kokkos::MemoryTraits<Kokkos::Unmanaged>> flat(v.data(), v.span());
+  Kokkos::fill_random(flat, pool, R(lo), R(hi));
+  Space().fence();
+}
+
 // Mean of g_reps calls after a warm-up; slow calls get fewer repetitions (one call over
 // 2 s is reported as measured) so a full run stays within minutes.
 template <class F>
 double time_ms(F&& f) {
+  Space().fence();  // nothing earlier may run into the timed call
   Kokkos::Timer t0;
   f();
   Space().fence();
@@ -143,9 +156,8 @@ void bench_system(const std::string& name, const Sys& sys, int batch, int T, con
   spdlog::info("case {}: n={} m={} T={} batch={}", name, n, m, T, batch);
   deer::Sequence<R, Mem> X("bench::X", batch, T, m), Yseq("bench::Yseq", batch, T, n), Y("bench::Y", batch, T, n);
   deer::States<R, Mem> y0("bench::y0", batch, n);
-  Kokkos::Random_XorShift64_Pool<Space> pool(42);
-  Kokkos::fill_random(X, pool, R(-1), R(1));
-  Kokkos::fill_random(y0, pool, R(-0.5), R(0.5));
+  fill_uniform(X, -1, 1, 42);
+  fill_uniform(y0, -0.5, 0.5, 43);
   deer::Options seq;
   seq.method = deer::Method::sequential;
   seq.check_inputs = false;
@@ -181,9 +193,8 @@ void bench_diagonal_scan(long elements, std::vector<Record>& out, double copy_gb
   spdlog::info("case diag_scan: {} elements", double(batch) * T);
   deer::Sequence<R, Mem> A("bench::A", batch, T, 1), b("bench::b", batch, T, 1), Y("bench::Y", batch, T, 1);
   deer::States<R, Mem> y0("bench::y0", batch, 1);
-  Kokkos::Random_XorShift64_Pool<Space> pool(7);
-  Kokkos::fill_random(A, pool, R(-0.9), R(0.9));
-  Kokkos::fill_random(b, pool, R(-1), R(1));
+  fill_uniform(A, -0.9, 0.9, 7);
+  fill_uniform(b, -1, 1, 8);
   const double ms = time_ms([&] { deer::affine_scan<1, 1>(Space(), A, b, y0, Y, 1); });
   if (g_profile) {
     KernelProfile::total.clear();

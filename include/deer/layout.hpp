@@ -17,6 +17,7 @@ namespace deer {
 
 struct StepLayout {
   int batch = 0, T = 0, L = 1, C = 1;
+  int shift = -1;  // log2(L) when L is a power of two: i / L and i % L without a division
   bool interleaved = false;
 
   // The layout for chunks of L steps; automatic picks interleaved on devices the host cannot
@@ -31,12 +32,14 @@ struct StepLayout {
     s.C = T > 0 ? (T + s.L - 1) / s.L : 1;
     constexpr bool host = Kokkos::SpaceAccessibility<Kokkos::HostSpace, typename Space::memory_space>::accessible;
     s.interleaved = order == StepOrder::interleaved || (order == StepOrder::automatic && !host);
+    for (int b = 0; b < 31; ++b)
+      if (s.L == (1 << b)) s.shift = b;
     return s;
   }
   // Offset of the first of the w values of step i of sequence s.
   KOKKOS_INLINE_FUNCTION size_t at(int s, int i, int w) const {
     if (!interleaved) return (size_t(s) * T + i) * w;
-    const int c = i / L, p = i - c * L;
+    const int c = shift >= 0 ? i >> shift : i / L, p = i - c * L;
     return (size_t(p) * batch * C + size_t(s) * C + c) * w;
   }
   // Number of values a buffer of w values per step needs (interleaved pads the last chunk).

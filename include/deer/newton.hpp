@@ -67,6 +67,39 @@ struct BroadcastY0 {
   }
 };
 
+// Pairs evaluated once into a flat buffer in `layout` (n*k values of A, then n of b, per step),
+// and the generator that reads them back.
+template <class Gen, class Mem>
+struct EvaluatePairs {
+  using R = typename Gen::real_type;
+  Gen gen;
+  Flat<R, Mem> Ab;
+  StepLayout layout;
+  int n, k;
+  KOKKOS_INLINE_FUNCTION void operator()(const int idx) const {
+    const int s = idx / layout.T, i = idx % layout.T;
+    R* p = Ab.data() + layout.at(s, i, n * k + n);
+    gen(s, i, p, p + n * k);
+  }
+};
+template <class R, class Mem, int N, int K>
+struct LaidOutPairs {
+  using real_type = R;
+  static constexpr int max_state = N;
+  static constexpr int max_block = K;
+  Flat<const R, Mem> Ab;
+  StepLayout layout;
+  int n, k;
+  KOKKOS_INLINE_FUNCTION void operator()(int s, int i, R* A, R* b) const {
+    const R* p = Ab.data() + layout.at(s, i, n * k + n);
+    for (int j = 0; j < n * k; ++j) A[j] = p[j];
+    for (int j = 0; j < n; ++j) b[j] = p[n * k + j];
+  }
+};
+
+// Up to this many bytes of pairs are stored rather than evaluated twice per iteration.
+inline constexpr double kPairStoreBytes = 4e9;
+
 // The iterates of one parallel solve: the current one (Yold) and the next (Ynew), flat in the
 // step layout. With batch_first, Ynew starts as the caller's Y itself (no copy at the end
 // when the last iterate lands there).
@@ -77,6 +110,7 @@ struct Iterates {
   Flat<R, Mem> Yold, Ynew;
   Kokkos::View<long, Mem> bad{"deer::newton::non_finite"};
   ScanWorkspace<R, Mem> ws;
+  Flat<R, Mem> Ab;  // stored pairs, when used
 
   // The first iterate by Options::initial_guess: y0 broadcast over T, zeros, or the
   // trajectory the caller left in Y (warm start).
@@ -103,10 +137,25 @@ struct Iterates {
   template <class Pairs>
   std::pair<double, long> step(const Space& space, const Pairs& pairs, const ConstStates<R, Mem>& y0, int chunk,
                                const Options& opts) {
-    const int n = int(y0.extent(1));
+    const int n = int(y0.extent(1)), k = pairs.k;
     NewtonUpdate<R, Mem> upd{Ynew, Yold, layout, bad, n, R(opts.atol_for<R>()), R(opts.rtol_for<R>()),
                              R(opts.substitute_value)};
-    const double err = scan_generated(space, pairs, upd, y0, layout.T, n, pairs.k, chunk, ws);
+    // With more than one chunk per sequence the scan would evaluate every pair twice (compose,
+    // then sweep). Evaluating them once, in a fully parallel pass, and storing them is cheaper
+    // when they fit: the chunked passes then only stream numbers.
+    const bool store = layout.C > 1 && double(layout.span(n * k + n)) * sizeof(R) <= kPairStoreBytes;
+    double err;
+    if (store) {
+      if (Ab.extent(0) < layout.span(n * k + n))
+        Ab = Flat<R, Mem>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "deer::newton::pairs"),
+                          layout.span(n * k + n));
+      for_each_index(space, "deer::newton::evaluate_pairs", layout.batch * layout.T,
+                     EvaluatePairs<Pairs, Mem>{pairs, Ab, layout, n, k});
+      LaidOutPairs<R, Mem, Pairs::max_state, Pairs::max_block> stored{Ab, layout, n, k};
+      err = scan_generated(space, stored, upd, y0, layout.T, n, k, chunk, ws);
+    } else {
+      err = scan_generated(space, pairs, upd, y0, layout.T, n, k, chunk, ws);
+    }
     long nbad = 0;
     if (err >= kNonFiniteError) {  // only then read (and reset) the counter: no sync otherwise
       Kokkos::deep_copy(space, nbad, bad);

@@ -82,9 +82,12 @@ inline int default_chunk(int batch, int T) {
 #ifdef KOKKOS_ENABLE_CUDA
   // GPU: about one chunk per resident thread (an H200 keeps ~270k threads in flight);
   // longer chunks mean fewer recursion levels and launches, shorter ones more parallelism.
+  // A power of two, so that the interleaved layout indexes with shifts (layout.hpp).
   if constexpr (std::is_same_v<Space, Kokkos::Cuda>) {
-    const long L = (long(batch) * T) / 262144;
-    return static_cast<int>(L < 16 ? 16 : (L > 256 ? 256 : L));
+    const long want = (long(batch) * T) / 262144;
+    int L = 16;
+    while (L < 256 && 2L * L <= want) L *= 2;
+    return L;
   }
 #endif
   // Host: a few chunks per thread are enough; longer chunks mean less extra work.
@@ -158,12 +161,53 @@ class ScanWorkspace {
     }
     return L;
   }
+  // One slot per chunk of the top level: each sweep thread's max update error.
+  Kokkos::View<double*, Mem> errors(int chunks) {
+    if (errors_.extent(0) < size_t(chunks))
+      errors_ = Kokkos::View<double*, Mem>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "deer::scan::errors"), chunks);
+    return errors_;
+  }
 
  private:
   std::vector<Level> levels_;
+  Kokkos::View<double*, Mem> errors_;
 };
 
 namespace detail {
+
+// Runs f(idx) for idx in [0, count): on a GPU one thread per index in blocks of 128.
+// (With a RangePolicy, Kokkos 3.4 chose blocks of 32 threads for the compose pass, half the
+// H200's occupancy, and its parallel_reduce ran the sweep on a quarter of the threads, each
+// walking four chunks one after the other; seen with ncu.)
+template <class F>
+struct PerIndex {
+  F f;
+  int count;
+  template <class Member>
+  KOKKOS_INLINE_FUNCTION void operator()(const Member& m) const {
+    const int idx = m.league_rank() * m.team_size() + m.team_rank();
+    if (idx < count) f(idx);
+  }
+};
+template <class Space, class F>
+void for_each_index(const Space& space, const std::string& name, int count, const F& f) {
+  if (count <= 0) return;
+  if constexpr (Kokkos::SpaceAccessibility<Kokkos::HostSpace, typename Space::memory_space>::accessible) {
+    Kokkos::parallel_for(name, Kokkos::RangePolicy<Space>(space, 0, count), f);
+  } else {
+    constexpr int team = 128;
+    Kokkos::parallel_for(name, Kokkos::TeamPolicy<Space>(space, (count + team - 1) / team, team),
+                         PerIndex<F>{f, count});
+  }
+}
+
+template <class Mem>
+struct MaxOf {
+  Kokkos::View<double*, Mem> v;
+  KOKKOS_INLINE_FUNCTION void operator()(const int j, double& e) const {
+    if (v(j) > e) e = v(j);
+  }
+};
 
 // Pass 1: chunk c (of the first C-1) of sequence s composes its L pairs into (P, q).
 template <class Gen, class Mem>
@@ -190,7 +234,7 @@ struct ComposeChunks {
 };
 
 // Pass 3: chunk c restarts from its start state and hands every state to out; the max of
-// out's error is reduced.
+// out's error goes to E(idx) when E is given.
 template <class Gen, class Out, class Mem>
 struct SweepChunks {
   using R = typename Gen::real_type;
@@ -199,8 +243,10 @@ struct SweepChunks {
   Out out;
   ConstStates<R, Mem> y0;
   Kokkos::View<R***, Kokkos::LayoutRight, Mem> S;
+  Kokkos::View<double*, Mem> E;
   int C, L, steps, n, k;
-  KOKKOS_INLINE_FUNCTION void operator()(const int idx, double& e) const {
+  KOKKOS_INLINE_FUNCTION void operator()(const int idx) const {
+    double e = 0;
     const int s = idx / C, c = idx % C;
     const int i0 = c * L, i1 = (i0 + L < steps) ? i0 + L : steps;
     R A[N * K], b[N], y[N] = {}, tmp[N];
@@ -211,6 +257,7 @@ struct SweepChunks {
       for (int r = 0; r < n; ++r) y[r] = tmp[r] + b[r];
       out(s, i, y, e);
     }
+    if (E.data()) E(idx) = e;
   }
 };
 
@@ -218,7 +265,7 @@ struct SweepChunks {
 
 // Scans `steps` pairs from gen for every sequence of the batch, starting from y0, handing
 // each state to out(s, i, y, err) (which may modify y, e.g. to replace non-finite values).
-// Returns the max of err over all calls of out. Functors, not lambdas: nvcc's extended
+// Returns the max of err over all calls of out (0 for depth > 0). Functors, not lambdas: nvcc's extended
 // lambdas broke (a call through a null pointer on the host) when the same instantiation
 // was compiled in several translation units of one program.
 template <class Space, class Gen, class Out>
@@ -230,23 +277,28 @@ double scan_generated(const Space& space, const Gen& gen, const Out& out,
   using Mem = typename Space::memory_space;
   const int batch = static_cast<int>(y0.extent(0));
   if (steps <= 0 || batch == 0) return 0.0;
-  const int L = chunk > 1 ? chunk : 2;
+  // The summary levels are small: short chunks there keep their sequential chains short.
+  const int L = depth == 0 ? (chunk > 1 ? chunk : 2) : (chunk > 16 ? 16 : (chunk > 1 ? chunk : 2));
   const int C = (steps + L - 1) / L;
 
   Kokkos::View<R***, Kokkos::LayoutRight, Mem> S;  // chunk-end states, C-1 of them
   if (C > 1) {
     auto& lev = ws.level(depth, batch, C - 1, n, k);
     S = lev.S;
-    Kokkos::parallel_for("deer::scan::compose", Kokkos::RangePolicy<Space>(space, 0, batch * (C - 1)),
-                         detail::ComposeChunks<Gen, Mem>{gen, lev.P, lev.q, C, L, n, k});
+    detail::for_each_index(space, "deer::scan::compose", batch * (C - 1),
+                           detail::ComposeChunks<Gen, Mem>{gen, lev.P, lev.q, C, L, n, k});
     detail::StoredPairs<R, Mem, Gen::max_state, Gen::max_block> summaries{lev.P, lev.q, n, k};
     detail::StoreStates<R, Mem> to_S{S};
     scan_generated(space, summaries, to_S, y0, C - 1, n, k, chunk, ws, depth + 1);
   }
+  // Only the top level's errors matter (deeper levels store chunk states).
+  Kokkos::View<double*, Mem> E = depth == 0 ? ws.errors(batch * C) : Kokkos::View<double*, Mem>();
+  detail::for_each_index(space, "deer::scan::sweep", batch * C,
+                         detail::SweepChunks<Gen, Out, Mem>{gen, out, y0, S, E, C, L, steps, n, k});
   double err = 0.0;
-  Kokkos::parallel_reduce("deer::scan::sweep", Kokkos::RangePolicy<Space>(space, 0, batch * C),
-                          detail::SweepChunks<Gen, Out, Mem>{gen, out, y0, S, C, L, steps, n, k},
-                          Kokkos::Max<double>(err));
+  if (depth == 0)
+    Kokkos::parallel_reduce("deer::scan::max_error", Kokkos::RangePolicy<Space>(space, 0, batch * C),
+                            detail::MaxOf<Mem>{E}, Kokkos::Max<double>(err));
   return err;
 }
 
