@@ -35,7 +35,10 @@ void check_scan(int batch, int T, int n, int k, deer::Direction dir, int chunk) 
   Kokkos::deep_copy(b, hb);
   Kokkos::deep_copy(y0, hy0);
 
-  deer::affine_scan<NCap, KCap>(Space(), A, b, y0, Y, k, deer::ScanOptions{dir, chunk});
+  // Alternate the pair order between calls: both run on every backend (layout.hpp).
+  static int calls = 0;
+  const auto order = ++calls % 2 ? deer::StepOrder::interleaved : deer::StepOrder::batch_first;
+  deer::affine_scan<NCap, KCap>(Space(), A, b, y0, Y, k, deer::ScanOptions{dir, chunk, order});
   auto hY = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), Y);
 
   double max_err = 0, max_ref = 0;
@@ -57,7 +60,8 @@ void check_scan(int batch, int T, int n, int k, deer::Direction dir, int chunk) 
     }
   }
   EXPECT_LE(max_err, parallel_tolerance<R>() * std::max(1.0, max_ref))
-      << "batch " << batch << " T " << T << " n " << n << " k " << k << " chunk " << chunk;
+      << "batch " << batch << " T " << T << " n " << n << " k " << k << " chunk " << chunk
+      << (order == deer::StepOrder::interleaved ? " interleaved" : " batch_first");
 }
 
 }  // namespace

@@ -42,6 +42,20 @@ struct StepLayout {
     const int c = shift >= 0 ? i >> shift : i / L, p = i - c * L;
     return (size_t(p) * batch * C + size_t(s) * C + c) * w;
   }
+  // The step stored at slot idx of the layout's order (slots 0 .. span(1)-1); false for the
+  // padding at the end of interleaved chunks. Kernels that walk every step number their
+  // threads this way, so that neighbouring threads touch neighbouring steps in memory.
+  KOKKOS_INLINE_FUNCTION bool step_at(size_t idx, int& s, int& i) const {
+    if (!interleaved) {
+      s = int(idx / T);
+      i = int(idx % T);
+      return true;
+    }
+    const size_t W = size_t(batch) * C, sc = idx % W;
+    s = int(sc / C);
+    i = int(sc % C) * L + int(idx / W);
+    return i < T;
+  }
   // Number of values a buffer of w values per step needs (interleaved pads the last chunk).
   size_t span(int w) const { return (interleaved ? size_t(L) * batch * C : size_t(batch) * T) * w; }
 };
@@ -51,8 +65,9 @@ using Flat = Kokkos::View<R*, Mem>;
 
 namespace detail {
 
-// Copies between a (batch, T, w) view and a flat buffer in `layout`; one thread per step,
-// numbered in the flat buffer's order so its side of the copy is coalesced.
+// Copies between a (batch, T, w) view and a flat buffer in `layout`, one thread per step in
+// the view's order: the view side is coalesced, and the flat side's scattered accesses land
+// in the same few sectors within a short window (merged in L2).
 template <class R, class Mem, bool ToFlat>
 struct Relayout {
   Kokkos::View<R***, Kokkos::LayoutRight, Mem> V;
@@ -60,17 +75,7 @@ struct Relayout {
   StepLayout layout;
   int w;
   KOKKOS_INLINE_FUNCTION void operator()(const size_t idx) const {
-    int s, i;
-    if (layout.interleaved) {
-      const size_t sc = idx % (size_t(layout.batch) * layout.C);
-      const int p = int(idx / (size_t(layout.batch) * layout.C));
-      s = int(sc / layout.C);
-      i = int(sc % layout.C) * layout.L + p;
-      if (i >= layout.T) return;
-    } else {
-      s = int(idx / layout.T);
-      i = int(idx % layout.T);
-    }
+    const int s = int(idx / layout.T), i = int(idx % layout.T);
     const size_t o = layout.at(s, i, w);
     for (int j = 0; j < w; ++j) {
       if constexpr (ToFlat) F(o + j) = V(s, i, j);
@@ -91,7 +96,7 @@ Flat<const R, typename Space::memory_space> to_layout(const Space& space, const 
   Flat<R, Mem> F(Kokkos::view_alloc(Kokkos::WithoutInitializing, "deer::layout::flat"), layout.span(w));
   if (w > 0) {
     Kokkos::View<R***, Kokkos::LayoutRight, Mem> src(const_cast<R*>(V.data()), V.extent(0), V.extent(1), w);
-    Kokkos::parallel_for("deer::layout::to_flat", Kokkos::RangePolicy<Space, Kokkos::IndexType<size_t>>(space, 0, layout.span(1)),
+    Kokkos::parallel_for("deer::layout::to_flat", Kokkos::RangePolicy<Space, Kokkos::IndexType<size_t>>(space, 0, V.extent(0) * V.extent(1)),
                          detail::Relayout<R, Mem, true>{src, F, layout, w});
   }
   return F;
@@ -107,7 +112,7 @@ void from_layout(const Space& space, const StepLayout& layout, const Flat<R, typ
     Kokkos::deep_copy(space, Flat<R, Mem>(V.data(), V.span()), Flat<R, Mem>(F.data(), V.span()));
     return;
   }
-  Kokkos::parallel_for("deer::layout::from_flat", Kokkos::RangePolicy<Space, Kokkos::IndexType<size_t>>(space, 0, layout.span(1)),
+  Kokkos::parallel_for("deer::layout::from_flat", Kokkos::RangePolicy<Space, Kokkos::IndexType<size_t>>(space, 0, V.extent(0) * V.extent(1)),
                        detail::Relayout<R, Mem, false>{V, F, layout, int(V.extent(2))});
 }
 

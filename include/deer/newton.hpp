@@ -61,14 +61,14 @@ struct BroadcastY0 {
   StepLayout layout;
   int n;
   KOKKOS_INLINE_FUNCTION void operator()(const int idx) const {
-    const int s = idx / layout.T, i = idx % layout.T;
+    int s, i;
+    if (!layout.step_at(idx, s, i)) return;
     const size_t o = layout.at(s, i, n);
     for (int j = 0; j < n; ++j) Y(o + j) = y0(s, j);
   }
 };
 
-// Pairs evaluated once into a flat buffer in `layout` (n*k values of A, then n of b, per step),
-// and the generator that reads them back.
+// Pairs evaluated once into a flat buffer in `layout` (LaidOutPairs in scan.hpp reads them).
 template <class Gen, class Mem>
 struct EvaluatePairs {
   using R = typename Gen::real_type;
@@ -77,26 +77,12 @@ struct EvaluatePairs {
   StepLayout layout;
   int n, k;
   KOKKOS_INLINE_FUNCTION void operator()(const int idx) const {
-    const int s = idx / layout.T, i = idx % layout.T;
+    int s, i;
+    if (!layout.step_at(idx, s, i)) return;
     R* p = Ab.data() + layout.at(s, i, n * k + n);
     gen(s, i, p, p + n * k);
   }
 };
-template <class R, class Mem, int N, int K>
-struct LaidOutPairs {
-  using real_type = R;
-  static constexpr int max_state = N;
-  static constexpr int max_block = K;
-  Flat<const R, Mem> Ab;
-  StepLayout layout;
-  int n, k;
-  KOKKOS_INLINE_FUNCTION void operator()(int s, int i, R* A, R* b) const {
-    const R* p = Ab.data() + layout.at(s, i, n * k + n);
-    for (int j = 0; j < n * k; ++j) A[j] = p[j];
-    for (int j = 0; j < n; ++j) b[j] = p[n * k + j];
-  }
-};
-
 // Up to this many bytes of pairs are stored rather than evaluated twice per iteration.
 inline constexpr double kPairStoreBytes = 4e9;
 
@@ -128,7 +114,7 @@ struct Iterates {
     } else if (guess == InitialGuess::zeros) {
       Kokkos::deep_copy(space, Yold, R(0));
     } else {
-      Kokkos::parallel_for("deer::newton::broadcast_y0", Kokkos::RangePolicy<Space>(space, 0, layout.batch * layout.T),
+      Kokkos::parallel_for("deer::newton::broadcast_y0", Kokkos::RangePolicy<Space>(space, 0, int(layout.span(1))),
                            BroadcastY0<R, Mem>{Yold, y0, layout, n});
     }
   }
@@ -149,7 +135,7 @@ struct Iterates {
       if (Ab.extent(0) < layout.span(n * k + n))
         Ab = Flat<R, Mem>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "deer::newton::pairs"),
                           layout.span(n * k + n));
-      for_each_index(space, "deer::newton::evaluate_pairs", layout.batch * layout.T,
+      for_each_index(space, "deer::newton::evaluate_pairs", int(layout.span(1)),
                      EvaluatePairs<Pairs, Mem>{pairs, Ab, layout, n, k});
       LaidOutPairs<R, Mem, Pairs::max_state, Pairs::max_block> stored{Ab, layout, n, k};
       err = scan_generated(space, stored, upd, y0, layout.T, n, k, chunk, ws);

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include <deer/compat.hpp>
+#include <deer/layout.hpp>
 #include <deer/sequence.hpp>
 
 namespace deer {
@@ -23,6 +24,8 @@ enum class Direction { forward, reverse };
 struct ScanOptions {
   Direction direction = Direction::forward;
   int chunk = 0;  // steps per chunk; 0 picks one for the backend
+  // automatic: on GPUs the pairs are first packed into the interleaved order (layout.hpp).
+  StepOrder order = StepOrder::automatic;
 };
 
 namespace detail {
@@ -109,6 +112,38 @@ struct StoredPairs {
   KOKKOS_INLINE_FUNCTION void operator()(int s, int i, R* a, R* bb) const {
     for (int j = 0; j < n * k; ++j) a[j] = A(s, i, j);
     for (int j = 0; j < n; ++j) bb[j] = b(s, i, j);
+  }
+};
+
+// Pairs stored in a flat buffer in `layout`: n*k values of A, then the n of b, per step.
+template <class R, class Mem, int N, int K>
+struct LaidOutPairs {
+  using real_type = R;
+  static constexpr int max_state = N;
+  static constexpr int max_block = K;
+  Flat<const R, Mem> Ab;
+  StepLayout layout;
+  int n, k;
+  KOKKOS_INLINE_FUNCTION void operator()(int s, int i, R* A, R* b) const {
+    const R* p = Ab.data() + layout.at(s, i, n * k + n);
+    for (int j = 0; j < n * k; ++j) A[j] = p[j];
+    for (int j = 0; j < n; ++j) b[j] = p[n * k + j];
+  }
+};
+
+// Packs A (batch, T, n*k) and b (batch, T, n) into LaidOutPairs' buffer; one thread per step
+// in the views' order (see Relayout in layout.hpp).
+template <class R, class Mem>
+struct PackPairs {
+  ConstSequence<R, Mem> A, b;
+  Flat<R, Mem> Ab;
+  StepLayout layout;
+  int n, k;
+  KOKKOS_INLINE_FUNCTION void operator()(const int idx) const {
+    const int s = idx / layout.T, i = idx % layout.T;
+    R* p = Ab.data() + layout.at(s, i, n * k + n);
+    for (int j = 0; j < n * k; ++j) p[j] = A(s, i, j);
+    for (int j = 0; j < n; ++j) p[n * k + j] = b(s, i, j);
   }
 };
 
@@ -323,14 +358,26 @@ void affine_scan(const Space& space, const Sequence<R, typename Space::memory_sp
   compat::ScopedRegion region("deer::affine_scan");
   ScanWorkspace<R, Mem> ws;
   const int chunk = opts.chunk > 0 ? opts.chunk : detail::default_chunk<Space>(batch, T);
-  detail::StoredPairs<R, Mem, MaxState, MaxBlock> pairs{A, b, n, k};
   detail::StoreStates<R, Mem> out{Y};
-  if (opts.direction == Direction::forward) {
-    scan_generated(space, pairs, out, y0, T, n, k, chunk, ws);
+  auto run = [&](const auto& pairs) {
+    if (opts.direction == Direction::forward) {
+      scan_generated(space, pairs, out, y0, T, n, k, chunk, ws);
+    } else {
+      detail::Reversed<std::decay_t<decltype(pairs)>> rp{pairs, T};
+      detail::ReversedOut<decltype(out)> ro{out, T};
+      scan_generated(space, rp, ro, y0, T, n, k, chunk, ws);
+    }
+  };
+  const StepLayout layout = StepLayout::make<Space>(opts.order, batch, T, chunk);
+  if (layout.interleaved && layout.C > 1) {
+    // GPU: one packing pass into the interleaved order makes the scan's passes coalesced.
+    // (Reverse scans walk the chunks backwards, so they read it strided; still correct.)
+    Flat<R, Mem> Ab(Kokkos::view_alloc(Kokkos::WithoutInitializing, "deer::affine_scan::pairs"), layout.span(n * k + n));
+    Kokkos::parallel_for("deer::affine_scan::pack", Kokkos::RangePolicy<Space>(space, 0, batch * T),
+                         detail::PackPairs<R, Mem>{A, b, Ab, layout, n, k});
+    run(detail::LaidOutPairs<R, Mem, MaxState, MaxBlock>{Ab, layout, n, k});
   } else {
-    detail::Reversed<decltype(pairs)> rp{pairs, T};
-    detail::ReversedOut<decltype(out)> ro{out, T};
-    scan_generated(space, rp, ro, y0, T, n, k, chunk, ws);
+    run(detail::StoredPairs<R, Mem, MaxState, MaxBlock>{A, b, n, k});
   }
 }
 

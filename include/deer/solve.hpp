@@ -66,7 +66,8 @@ struct ScaledResidual {
   int n, m;
   double atol, rtol;
   KOKKOS_INLINE_FUNCTION void operator()(const int idx, double& e) const {
-    const int s = idx / layout.T, i = idx % layout.T;
+    int s, i;
+    if (!layout.step_at(idx, s, i)) return;
     const R* yp = i == 0 ? y0.data() + size_t(s) * n : Y.data() + layout.at(s, i - 1, n);
     R f[Sys::max_state] = {};
     sys(i, yp, X.data() + layout.at(s, i, m), f);
@@ -219,7 +220,7 @@ Result<Sequence<typename Sys::real_type, typename Space::memory_space>> solve(
   };
   auto merit = [&](const Flat<R, Mem>& Yf) {
     double r = 0;
-    Kokkos::parallel_reduce("deer::solve::residual", Kokkos::RangePolicy<Space>(space, 0, batch * T),
+    Kokkos::parallel_reduce("deer::solve::residual", Kokkos::RangePolicy<Space>(space, 0, int(layout.span(1))),
                             detail::ScaledResidual<Sys, Mem>{sys, Xf, Yf, y0, layout, n, m, opts.atol_for<R>(),
                                                              opts.rtol_for<R>()},
                             Kokkos::Max<double>(r));
