@@ -42,6 +42,16 @@ struct StepLayout {
     const int c = shift >= 0 ? i >> shift : i / L, p = i - c * L;
     return (size_t(p) * batch * C + size_t(s) * C + c) * w;
   }
+  // Offset of value j of step i of sequence s in a buffer stored component by component
+  // (interleaved: all chunks' value j of step p side by side, so a warp reading value j of its
+  // steps reads one contiguous run). For per-step records too long for the pointer form, such
+  // as the stored Newton pairs (n*k + n values).
+  KOKKOS_INLINE_FUNCTION size_t component(int s, int i, int j, int w) const {
+    if (!interleaved) return (size_t(s) * T + i) * w + j;
+    const int c = shift >= 0 ? i >> shift : i / L, p = i - c * L;
+    const size_t W = size_t(batch) * C;
+    return (size_t(p) * w + j) * W + size_t(s) * C + c;
+  }
   // The step stored at slot idx of the layout's order (slots 0 .. span(1)-1); false for the
   // padding at the end of interleaved chunks. Kernels that walk every step number their
   // threads this way, so that neighbouring threads touch neighbouring steps in memory.

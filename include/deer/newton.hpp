@@ -72,6 +72,7 @@ struct BroadcastY0 {
 template <class Gen, class Mem>
 struct EvaluatePairs {
   using R = typename Gen::real_type;
+  static constexpr int N = Gen::max_state, K = Gen::max_block;
   Gen gen;
   Flat<R, Mem> Ab;
   StepLayout layout;
@@ -79,10 +80,14 @@ struct EvaluatePairs {
   KOKKOS_INLINE_FUNCTION void operator()(const int idx) const {
     int s, i;
     if (!layout.step_at(idx, s, i)) return;
-    R* p = Ab.data() + layout.at(s, i, n * k + n);
-    gen(s, i, p, p + n * k);
+    R A[N * K], b[N];
+    gen(s, i, A, b);
+    const int w = n * k + n;
+    for (int j = 0; j < n * k; ++j) Ab(layout.component(s, i, j, w)) = A[j];
+    for (int j = 0; j < n; ++j) Ab(layout.component(s, i, n * k + j, w)) = b[j];
   }
 };
+
 // Up to this many bytes of pairs are stored rather than evaluated twice per iteration.
 inline constexpr double kPairStoreBytes = 4e9;
 

@@ -115,7 +115,8 @@ struct StoredPairs {
   }
 };
 
-// Pairs stored in a flat buffer in `layout`: n*k values of A, then the n of b, per step.
+// Pairs stored in a flat buffer in `layout`, component by component: the n*k values of A, then
+// the n of b, per step.
 template <class R, class Mem, int N, int K>
 struct LaidOutPairs {
   using real_type = R;
@@ -125,9 +126,9 @@ struct LaidOutPairs {
   StepLayout layout;
   int n, k;
   KOKKOS_INLINE_FUNCTION void operator()(int s, int i, R* A, R* b) const {
-    const R* p = Ab.data() + layout.at(s, i, n * k + n);
-    for (int j = 0; j < n * k; ++j) A[j] = p[j];
-    for (int j = 0; j < n; ++j) b[j] = p[n * k + j];
+    const int w = n * k + n;
+    for (int j = 0; j < n * k; ++j) A[j] = Ab(layout.component(s, i, j, w));
+    for (int j = 0; j < n; ++j) b[j] = Ab(layout.component(s, i, n * k + j, w));
   }
 };
 
@@ -140,10 +141,9 @@ struct PackPairs {
   StepLayout layout;
   int n, k;
   KOKKOS_INLINE_FUNCTION void operator()(const int idx) const {
-    const int s = idx / layout.T, i = idx % layout.T;
-    R* p = Ab.data() + layout.at(s, i, n * k + n);
-    for (int j = 0; j < n * k; ++j) p[j] = A(s, i, j);
-    for (int j = 0; j < n; ++j) p[n * k + j] = b(s, i, j);
+    const int s = idx / layout.T, i = idx % layout.T, w = n * k + n;
+    for (int j = 0; j < n * k; ++j) Ab(layout.component(s, i, j, w)) = A(s, i, j);
+    for (int j = 0; j < n; ++j) Ab(layout.component(s, i, n * k + j, w)) = b(s, i, j);
   }
 };
 
