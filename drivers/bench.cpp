@@ -3,6 +3,7 @@
 // Newton iterations, max error against sequential, peak device memory and effective
 // bandwidth next to the device-to-device copy bandwidth measured in the same run.
 //   deer-bench [--json FILE] [--quick] [--case NAME ...] [--reps N] [--sweep]
+// --no-reference skips the sequential run (max_rel_err is then -1, the speedup 0).
 // --profile prints the time per kernel of one extra call of each case.
 // --sweep adds GRU n=1 and n=8 at T = 1e3, 1e4, 1e5 (the speedup-vs-T plot of python_post).
 #include <algorithm>
@@ -94,6 +95,7 @@ struct Record {
 };
 
 int g_reps = 5;
+bool g_reference = true;  // --no-reference: skip the sequential run (no error, no speedup)
 
 // Uniform random values in [lo, hi) over every element, then a fence. Kokkos' fill_random on
 // a (batch, T, n) view runs one thread per batch row (16 threads for a whole GPU); without the
@@ -161,10 +163,12 @@ void bench_system(const std::string& name, const Sys& sys, int batch, int T, con
   deer::Options seq;
   seq.method = deer::Method::sequential;
   seq.check_inputs = false;
-  const double seq_ms = time_ms([&] { deer::solve(Space(), sys, X, y0, seq, Yseq); });
+  const double seq_ms = g_reference ? time_ms([&] { deer::solve(Space(), sys, X, y0, seq, Yseq); }) : 0.0;
   const double must_move = double(batch) * T * (m + n) * sizeof(R);
-  out.push_back({name, "sequential", "converged", n, T, batch, 0, seq_ms, seq_ms, 0.0, 0.0, must_move / (seq_ms * 1e6)});
-  spdlog::info("  sequential {:.3f} ms", seq_ms);
+  if (g_reference) {
+    out.push_back({name, "sequential", "converged", n, T, batch, 0, seq_ms, seq_ms, 0.0, 0.0, must_move / (seq_ms * 1e6)});
+    spdlog::info("  sequential {:.3f} ms", seq_ms);
+  }
   for (auto method : methods) {
     deer::Options o;
     o.method = method;
@@ -181,7 +185,7 @@ void bench_system(const std::string& name, const Sys& sys, int batch, int T, con
       KernelProfile::report(name + " " + deer::to_string(method));
     }
     Record r{name, deer::to_string(method), deer::to_string(res.status), n, T, batch, res.iterations, ms, seq_ms,
-             max_rel_error(Y, Yseq), peak_mb, must_move / (ms * 1e6)};
+             g_reference ? max_rel_error(Y, Yseq) : -1.0, peak_mb, must_move / (ms * 1e6)};
     spdlog::info("  {} {:.3f} ms, {} iterations, status {}, max rel err {:.2e}, extra memory {:.1f} MB", r.method, ms,
                  r.iterations, r.status, r.max_rel_err, peak_mb);
     out.push_back(r);
@@ -227,10 +231,11 @@ int main(int argc, char** argv) {
     else if (a == "--quick") quick = true;
     else if (a == "--sweep") sweep = true;
     else if (a == "--profile") g_profile = true;
+    else if (a == "--no-reference") g_reference = false;
     else if (a == "--reps" && i + 1 < argc) g_reps = std::max(1, std::atoi(argv[++i]));
     else if (a == "--case" && i + 1 < argc) only.push_back(argv[++i]);
     else if (a == "--help" || a == "-h") {
-      fmt::print("deer-bench [--json FILE] [--quick] [--reps N] [--case NAME]... [--sweep] [--profile]\n"
+      fmt::print("deer-bench [--json FILE] [--quick] [--reps N] [--case NAME]... [--sweep] [--profile] [--no-reference]\n"
                  "cases: diag_scan gru1 gru8 mhgru64 node8 quasi_gru64\n");
       return 0;
     } else {
