@@ -273,7 +273,7 @@ int main(int argc, char** argv) {
     auto rhs = Node::from_parameters(Node::random_parameters(8, 32, 5));
     auto grid = deer::ode::uniform_grid<R, Mem>(0.0, 0.001 * T, T);
     bench_system("node8", deer::ode::discretize<deer::ode::Rk38>(rhs, grid), 16, T,
-                 {deer::Method::deer, deer::Method::quasi_deer}, rec);
+                 {deer::Method::deer, deer::Method::quasi_deer, deer::Method::damped_deer}, rec);
     write_json(json, rec, copy_gbs);
   }
   if (sweep)
