@@ -5,6 +5,7 @@
 //   deer-bench [--json FILE] [--quick] [--case NAME ...] [--reps N] [--sweep]
 // --no-reference skips the sequential run (max_rel_err is then -1, the speedup 0).
 // --profile prints the time per kernel of one extra call of each case.
+// --scan forces the scan algorithm of solves with diagonal pairs (quasi-DEER, k = 1 systems).
 // --sweep adds GRU n=1 and n=8 at T = 1e3, 1e4, 1e5 (the speedup-vs-T plot of python_post).
 #include <algorithm>
 #include <chrono>
@@ -95,6 +96,7 @@ struct Record {
 };
 
 int g_reps = 5;
+deer::ScanAlgorithm g_scan = deer::ScanAlgorithm::automatic;  // --scan: forced for diagonal pairs
 bool g_reference = true;  // --no-reference: skip the sequential run (no error, no speedup)
 
 // Uniform random values in [lo, hi) over every element, then a fence. Kokkos' fill_random on
@@ -174,6 +176,12 @@ void bench_system(const std::string& name, const Sys& sys, int batch, int T, con
     o.method = method;
     o.fallback = false;
     o.check_inputs = false;
+    std::string label = deer::to_string(method);
+    const bool diagonal = method == deer::Method::quasi_deer || deer::block_size(sys) == 1;
+    if (g_scan != deer::ScanAlgorithm::automatic && diagonal) {
+      o.scan = g_scan;
+      label += g_scan == deer::ScanAlgorithm::chunked ? "/chunked" : "/one_pass";
+    }
     deer::Result<deer::Sequence<R, Mem>> res;
     MemoryTracker::reset_peak();
     const long before = MemoryTracker::current;
@@ -184,7 +192,7 @@ void bench_system(const std::string& name, const Sys& sys, int batch, int T, con
       res = deer::solve(Space(), sys, X, y0, o, Y);
       KernelProfile::report(name + " " + deer::to_string(method));
     }
-    Record r{name, deer::to_string(method), deer::to_string(res.status), n, T, batch, res.iterations, ms, seq_ms,
+    Record r{name, label, deer::to_string(res.status), n, T, batch, res.iterations, ms, seq_ms,
              g_reference ? max_rel_error(Y, Yseq) : -1.0, peak_mb, must_move / (ms * 1e6)};
     spdlog::info("  {} {:.3f} ms, {} iterations, status {}, max rel err {:.2e}, extra memory {:.1f} MB", r.method, ms,
                  r.iterations, r.status, r.max_rel_err, peak_mb);
@@ -192,22 +200,35 @@ void bench_system(const std::string& name, const Sys& sys, int batch, int T, con
   }
 }
 
+// The diagonal affine scan y_i = a_i y_{i-1} + b_i on stored (batch, T, 1) views, with both
+// scan algorithms (scan.hpp) and buffers kept between calls (affine_scan's workspace form).
+// The chunked result is the reference for the one-pass one.
 void bench_diagonal_scan(long elements, std::vector<Record>& out, double copy_gbs) {
   const int batch = 16, T = int(elements / batch);
   spdlog::info("case diag_scan: {} elements", double(batch) * T);
-  deer::Sequence<R, Mem> A("bench::A", batch, T, 1), b("bench::b", batch, T, 1), Y("bench::Y", batch, T, 1);
+  deer::Sequence<R, Mem> A("bench::A", batch, T, 1), b("bench::b", batch, T, 1), Y("bench::Y", batch, T, 1),
+      Yref("bench::Yref", batch, T, 1);
   deer::States<R, Mem> y0("bench::y0", batch, 1);
   fill_uniform(A, -0.9, 0.9, 7);
   fill_uniform(b, -1, 1, 8);
-  const double ms = time_ms([&] { deer::affine_scan<1, 1>(Space(), A, b, y0, Y, 1); });
-  if (g_profile) {
-    KernelProfile::total.clear();
-    deer::affine_scan<1, 1>(Space(), A, b, y0, Y, 1);
-    KernelProfile::report("diag_scan");
+  deer::ScanWorkspace<R, Mem> ws;
+  for (auto algorithm : {deer::ScanAlgorithm::chunked, deer::ScanAlgorithm::one_pass}) {
+    deer::ScanOptions o;
+    o.algorithm = algorithm;
+    const auto& dst = algorithm == deer::ScanAlgorithm::chunked ? Yref : Y;
+    const double ms = time_ms([&] { deer::affine_scan<1, 1>(Space(), A, b, y0, dst, 1, o, ws); });
+    if (g_profile) {
+      KernelProfile::total.clear();
+      deer::affine_scan<1, 1>(Space(), A, b, y0, dst, 1, o, ws);
+      KernelProfile::report("diag_scan");
+    }
+    const char* name = algorithm == deer::ScanAlgorithm::chunked ? "chunked" : "one_pass";
+    const double err = algorithm == deer::ScanAlgorithm::chunked ? 0.0 : max_rel_error(Y, Yref);
+    const double gbs = 12.0 * batch * T / (ms * 1e-3) / 1e9;
+    out.push_back({"diag_scan", name, "done", 1, T, batch, 0, ms, 0, err, 0, gbs});
+    spdlog::info("  {} {:.3f} ms, {:.0f} GB/s = {:.0f}% of copy, max rel diff to chunked {:.2e}", name, ms, gbs,
+                 100 * gbs / copy_gbs, err);
   }
-  const double gbs = 12.0 * batch * T / (ms * 1e-3) / 1e9;
-  out.push_back({"diag_scan", "scan", "done", 1, T, batch, 0, ms, 0, 0, 0, gbs});
-  spdlog::info("  {:.3f} ms, {:.0f} GB/s = {:.0f}% of copy", ms, gbs, 100 * gbs / copy_gbs);
 }
 
 template <int N>
@@ -232,10 +253,19 @@ int main(int argc, char** argv) {
     else if (a == "--sweep") sweep = true;
     else if (a == "--profile") g_profile = true;
     else if (a == "--no-reference") g_reference = false;
-    else if (a == "--reps" && i + 1 < argc) g_reps = std::max(1, std::atoi(argv[++i]));
+    else if (a == "--scan" && i + 1 < argc) {
+      const std::string v = argv[++i];
+      if (v == "chunked") g_scan = deer::ScanAlgorithm::chunked;
+      else if (v == "one_pass") g_scan = deer::ScanAlgorithm::one_pass;
+      else if (v != "automatic") {
+        fmt::print(stderr, "deer-bench: --scan takes automatic, chunked or one_pass, not '{}'\n", v);
+        return 2;
+      }
+    } else if (a == "--reps" && i + 1 < argc) g_reps = std::max(1, std::atoi(argv[++i]));
     else if (a == "--case" && i + 1 < argc) only.push_back(argv[++i]);
     else if (a == "--help" || a == "-h") {
       fmt::print("deer-bench [--json FILE] [--quick] [--reps N] [--case NAME]... [--sweep] [--profile] [--no-reference]\n"
+                 "           [--scan automatic|chunked|one_pass]\n"
                  "cases: diag_scan gru1 gru8 mhgru64 node8 quasi_gru64\n");
       return 0;
     } else {

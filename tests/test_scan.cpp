@@ -38,7 +38,12 @@ void check_scan(int batch, int T, int n, int k, deer::Direction dir, int chunk) 
   // Alternate the pair order between calls: both run on every backend (layout.hpp).
   static int calls = 0;
   const auto order = ++calls % 2 ? deer::StepOrder::interleaved : deer::StepOrder::batch_first;
-  deer::affine_scan<NCap, KCap>(Space(), A, b, y0, Y, k, deer::ScanOptions{dir, chunk, order});
+  // Diagonal pairs run through both scans (the host's automatic is chunked, the GPU's one-pass).
+  std::vector<deer::ScanAlgorithm> algorithms{deer::ScanAlgorithm::chunked};
+  if (k == 1) algorithms.push_back(deer::ScanAlgorithm::one_pass);
+  for (auto algorithm : algorithms) {
+  Kokkos::deep_copy(Y, R(0));
+  deer::affine_scan<NCap, KCap>(Space(), A, b, y0, Y, k, deer::ScanOptions{dir, chunk, order, algorithm});
   auto hY = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), Y);
 
   double max_err = 0, max_ref = 0;
@@ -61,7 +66,9 @@ void check_scan(int batch, int T, int n, int k, deer::Direction dir, int chunk) 
   }
   EXPECT_LE(max_err, parallel_tolerance<R>() * std::max(1.0, max_ref))
       << "batch " << batch << " T " << T << " n " << n << " k " << k << " chunk " << chunk
-      << (order == deer::StepOrder::interleaved ? " interleaved" : " batch_first");
+      << (order == deer::StepOrder::interleaved ? " interleaved" : " batch_first")
+      << (algorithm == deer::ScanAlgorithm::one_pass ? " one_pass" : " chunked");
+  }
 }
 
 }  // namespace
@@ -71,6 +78,26 @@ TYPED_TEST(Scan, DiagonalMatchesLoop) {
     for (int chunk : {0, 3, 32})
       for (auto dir : {deer::Direction::forward, deer::Direction::reverse})
         check_scan<TypeParam, 4, 1>(3, T, 4, 1, dir, chunk);
+}
+
+// Scalar and odd state sizes: tiles of the one-pass scan that do not divide T, segments that
+// do not divide the tile, a batch of 16 sequences.
+TYPED_TEST(Scan, DiagonalOddSizesMatchLoop) {
+  for (int T : {1, 333, 4099, 70001}) {
+    check_scan<TypeParam, 1, 1>(16, T, 1, 1, deer::Direction::forward, 0);
+    check_scan<TypeParam, 3, 1>(5, T, 3, 1, deer::Direction::forward, 0);
+    check_scan<TypeParam, 7, 1>(2, T, 7, 1, deer::Direction::reverse, 0);
+  }
+}
+
+TYPED_TEST(Scan, OnePassRejectsBlocks) {
+  using R = typename TypeParam::real;
+  using Mem = typename TypeParam::mem;
+  deer::Sequence<R, Mem> A("A", 1, 4, 4), b("b", 1, 4, 2), Y("Y", 1, 4, 2);
+  deer::States<R, Mem> y0("y0", 1, 2);
+  deer::ScanOptions o;
+  o.algorithm = deer::ScanAlgorithm::one_pass;
+  EXPECT_THROW((deer::affine_scan<2, 2>(typename TypeParam::space(), A, b, y0, Y, 2, o)), std::invalid_argument);
 }
 
 TYPED_TEST(Scan, BlockDiagonalMatchesLoop) {

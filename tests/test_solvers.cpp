@@ -169,6 +169,12 @@ void expect_all_methods_match(const Sys& sys, int batch, int T, const std::strin
     o.chunk = T > 5000 ? 0 : 7;     // backend default for long T, many levels otherwise
     // Both iterate layouts (layout.hpp) on every backend, alternating over methods and sizes.
     o.step_order = (seed + unsigned(method)) % 2 ? deer::StepOrder::interleaved : deer::StepOrder::batch_first;
+    // Diagonal pairs (quasi-DEER, Picard, systems with k = 1) alternate between the one-pass and
+    // the chunked scan, so that both run on every backend (the host's automatic is chunked).
+    const bool diagonal = method == deer::Method::quasi_deer || method == deer::Method::picard ||
+                          (deer::block_size(sys) == 1 && method != deer::Method::automatic);
+    if (diagonal)
+      o.scan = (seed / 2 + unsigned(method)) % 2 ? deer::ScanAlgorithm::one_pass : deer::ScanAlgorithm::chunked;
     o.max_iterations = 1000;        // Picard and quasi-DEER converge linearly
     // The tolerance bounds the last update; for linearly converging iterations (Picard,
     // quasi-DEER, damped steps) the remaining error is about update * L/(1-L), L the
@@ -178,7 +184,8 @@ void expect_all_methods_match(const Sys& sys, int batch, int T, const std::strin
     const auto res = deer::solve(Space(), sys, p.X, p.y0, o);
     const std::string where = what + " " + deer::to_string(method) + " batch=" + std::to_string(batch) +
                               " T=" + std::to_string(T) +
-                              (o.step_order == deer::StepOrder::interleaved ? " interleaved" : " batch_first");
+                              (o.step_order == deer::StepOrder::interleaved ? " interleaved" : " batch_first") +
+                              (o.scan == deer::ScanAlgorithm::one_pass ? " one_pass" : "");
     if (std::getenv("DEER_TEST_VERBOSE"))
       std::printf("  %s: %s, %d iterations, %.3f s\n", where.c_str(), deer::to_string(res.status), res.iterations,
                   std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());

@@ -22,6 +22,54 @@ template <class T> KOKKOS_INLINE_FUNCTION T pow(T x, T y) { return DEER_KOKKOS_M
 template <class T> KOKKOS_INLINE_FUNCTION T fabs(T x) { return DEER_KOKKOS_MATH_NS::fabs(x); }
 template <class T> KOKKOS_INLINE_FUNCTION bool isfinite(T x) { return DEER_KOKKOS_MATH_NS::isfinite(x); }
 
+// Warp-level operations for team kernels (the one-pass scan). On CUDA a warp is 32 lanes and
+// every lane of the warp must make the call; host teams have one thread, where widths are 1
+// and these return the thread's own value. Other GPU backends would need their branch here.
+template <class T>
+KOKKOS_INLINE_FUNCTION T shfl_up(T v, int delta, int width) {
+#if defined(__CUDA_ARCH__)
+  return __shfl_up_sync(0xffffffffu, v, unsigned(delta), width);
+#else
+  (void)delta, (void)width;
+  return v;
+#endif
+}
+template <class T>
+KOKKOS_INLINE_FUNCTION T shfl_down(T v, int delta, int width) {
+#if defined(__CUDA_ARCH__)
+  return __shfl_down_sync(0xffffffffu, v, unsigned(delta), width);
+#else
+  (void)delta, (void)width;
+  return v;
+#endif
+}
+KOKKOS_INLINE_FUNCTION unsigned ballot(bool p) {
+#if defined(__CUDA_ARCH__)
+  return __ballot_sync(0xffffffffu, p);
+#else
+  return p ? 1u : 0u;
+#endif
+}
+// Index of the lowest set bit of m; 32 when m is 0.
+KOKKOS_INLINE_FUNCTION int lowest_bit(unsigned m) {
+#if defined(__CUDA_ARCH__)
+  return m ? __ffs(int(m)) - 1 : 32;
+#else
+  return m ? __builtin_ctz(m) : 32;
+#endif
+}
+// A short pause in a spin loop, so that a waiting warp leaves the issue slots to working ones.
+KOKKOS_INLINE_FUNCTION void spin_pause() {
+#if defined(__CUDA_ARCH__) && (__CUDA_ARCH__ >= 700)
+  __nanosleep(100);
+#endif
+}
+KOKKOS_INLINE_FUNCTION void warp_sync() {
+#if defined(__CUDA_ARCH__)
+  __syncwarp();
+#endif
+}
+
 // Profiling regions: Kokkos_Profiling_ScopedRegion.hpp does not exist in 3.4.
 class ScopedRegion {
  public:

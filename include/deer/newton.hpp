@@ -91,12 +91,32 @@ struct EvaluatePairs {
 // Up to this many bytes of pairs are stored rather than evaluated twice per iteration.
 inline constexpr double kPairStoreBytes = 4e9;
 
+// How one parallel solve scans: chunk length, the scan algorithm for its block size k
+// (scan.hpp's use_one_pass) and the step layout. The one-pass scan reads steps in the views'
+// own order, so automatic picks batch_first for it.
+struct NewtonPlan {
+  int chunk = 1;
+  bool one_pass = false;
+  StepLayout layout;
+  template <class Space>
+  static NewtonPlan make(const Options& opts, int batch, int T, int k) {
+    NewtonPlan p;
+    p.chunk = opts.chunk > 0 ? opts.chunk : default_chunk<Space>(batch, T);
+    p.one_pass = use_one_pass<Space>(opts.scan, k);
+    const StepOrder order =
+        p.one_pass && opts.step_order == StepOrder::automatic ? StepOrder::batch_first : opts.step_order;
+    p.layout = StepLayout::make<Space>(order, batch, T, p.chunk);
+    return p;
+  }
+};
+
 // The iterates of one parallel solve: the current one (Yold) and the next (Ynew), flat in the
 // step layout. With batch_first, Ynew starts as the caller's Y itself (no copy at the end
 // when the last iterate lands there).
 template <class Space, class R>
 struct Iterates {
   using Mem = typename Space::memory_space;
+  NewtonPlan plan;
   StepLayout layout;
   Flat<R, Mem> Yold, Ynew;
   Kokkos::View<long, Mem> bad{"deer::newton::non_finite"};
@@ -105,9 +125,9 @@ struct Iterates {
 
   // The first iterate by Options::initial_guess: y0 broadcast over T, zeros, or the
   // trajectory the caller left in Y (warm start).
-  Iterates(const Space& space, const StepLayout& l, InitialGuess guess, const ConstStates<R, Mem>& y0,
+  Iterates(const Space& space, const NewtonPlan& p, InitialGuess guess, const ConstStates<R, Mem>& y0,
            const Sequence<R, Mem>& Y)
-      : layout(l) {
+      : plan(p), layout(p.layout) {
     const int n = int(Y.extent(2));
     Yold = Flat<R, Mem>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "deer::newton::iterate"), layout.span(n));
     Ynew = layout.interleaved
@@ -126,20 +146,23 @@ struct Iterates {
 
   // One scan of `pairs` from Yold into Ynew: {max update in tolerance units, non-finite count}.
   template <class Pairs>
-  std::pair<double, long> step(const Space& space, const Pairs& pairs, const ConstStates<R, Mem>& y0, int chunk,
+  std::pair<double, long> step(const Space& space, const Pairs& pairs, const ConstStates<R, Mem>& y0,
                                const Options& opts) {
     const int n = int(y0.extent(1)), k = pairs.k;
     NewtonUpdate<R, Mem> upd{Ynew, Yold, layout, bad, n, R(opts.atol_for<R>()), R(opts.rtol_for<R>()),
                              R(opts.substitute_value)};
-    // With more than one chunk per sequence the scan evaluates every pair twice (compose, then
+    // The one-pass scan evaluates every pair once by construction.
+    // With more than one chunk per sequence the chunked scan evaluates every pair twice (compose, then
     // sweep). Evaluating them once, in a fully parallel pass, and storing them paid on the H200
     // for blocks of size 1 and 2 (GRU n=1: 6.3 -> 5.5 ms, multi-head GRU n=64: 194 -> 166 ms)
     // and lost for dense n=8 (14.3 -> 21 ms: 72 stored values per step cost more than a second
     // evaluation). So: store small blocks, when they fit.
-    const bool store =
-        layout.C > 1 && k <= 2 && double(layout.span(n * k + n)) * sizeof(R) <= kPairStoreBytes;
+    const bool store = !plan.one_pass && layout.C > 1 && k <= 2 && double(layout.span(n * k + n)) * sizeof(R) <= kPairStoreBytes;
+    const int chunk = plan.chunk;
     double err;
-    if (store) {
+    if (plan.one_pass) {
+      err = scan_one_pass(space, pairs, upd, y0, layout.T, n, ws.one_pass);
+    } else if (store) {
       if (Ab.extent(0) < layout.span(n * k + n))
         Ab = Flat<R, Mem>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "deer::newton::pairs"),
                           layout.span(n * k + n));

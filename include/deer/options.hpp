@@ -9,6 +9,7 @@
 namespace deer {
 
 enum class StepOrder { automatic, batch_first, interleaved };
+enum class ScanAlgorithm { automatic, chunked, one_pass };
 enum class Method { sequential, deer, quasi_deer, damped_deer, picard, automatic };
 enum class InitialGuess { broadcast_y0, zeros, user };
 enum class NonFinitePolicy { substitute, stop };
@@ -59,6 +60,10 @@ struct Options {
   // Order of the Newton iterates in memory (layout.hpp): automatic = interleaved on GPUs,
   // batch_first on the host. Results do not depend on it beyond rounding.
   StepOrder step_order = StepOrder::automatic;
+  // The affine scan under each iteration (scan.hpp): automatic = one pass with look-back for
+  // diagonal Jacobians on GPUs (quasi-DEER, Picard, k = 1 systems), chunked otherwise.
+  // one_pass with a block size above 1 is an error.
+  ScanAlgorithm scan = ScanAlgorithm::automatic;
   // DampedDeer: Jacobians are scaled by beta in (0, 1] (1 = Newton, 0 = Picard). A step is
   // accepted only if the new trajectory is finite and has a smaller fixed-point residual
   // max |y_i - f(y_{i-1})| (tolerance units) than the current one; otherwise it is retried

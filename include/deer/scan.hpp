@@ -10,11 +10,13 @@
 //  3. sweep: each chunk restarts from its start state and applies its pairs in order.
 // The pairs come from a generator functor, not from memory, so a Newton step can compute
 // A_i, b_i on the fly in both passes instead of storing dense Jacobians (O(T n) memory).
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include <deer/compat.hpp>
 #include <deer/layout.hpp>
+#include <deer/scan_one_pass.hpp>
 #include <deer/sequence.hpp>
 
 namespace deer {
@@ -26,6 +28,8 @@ struct ScanOptions {
   int chunk = 0;  // steps per chunk; 0 picks one for the backend
   // automatic: on GPUs the pairs are first packed into the interleaved order (layout.hpp).
   StepOrder order = StepOrder::automatic;
+  // automatic: the one-pass scan (scan_one_pass.hpp) for diagonal pairs on GPUs, else chunked.
+  ScanAlgorithm algorithm = ScanAlgorithm::automatic;
 };
 
 namespace detail {
@@ -101,6 +105,19 @@ inline int default_chunk(int batch, int T) {
   return static_cast<int>(L < 16 ? 16 : L);
 }
 
+// Whether a scan of block size k runs one pass (scan_one_pass.hpp) or chunked (below).
+// automatic: one pass for diagonal pairs on GPUs; on the host the chunked scan's long chunks
+// already read everything about once, and it needs no spinning between threads.
+template <class Space>
+bool use_one_pass(ScanAlgorithm a, int k) {
+  if (a == ScanAlgorithm::one_pass && k != 1)
+    throw std::invalid_argument("deer: the one-pass scan needs diagonal pairs (block size 1) but the block size is " +
+                                std::to_string(k) + "; use ScanAlgorithm::chunked or automatic");
+  if (a != ScanAlgorithm::automatic) return a == ScanAlgorithm::one_pass;
+  constexpr bool host = Kokkos::SpaceAccessibility<Kokkos::HostSpace, typename Space::memory_space>::accessible;
+  return k == 1 && !host;
+}
+
 // Pairs stored in memory: A (batch, steps, n*k), b (batch, steps, n).
 template <class R, class Mem, int N, int K>
 struct StoredPairs {
@@ -110,8 +127,9 @@ struct StoredPairs {
   ConstSequence<R, Mem> A, b;
   int n, k;
   KOKKOS_INLINE_FUNCTION void operator()(int s, int i, R* a, R* bb) const {
-    for (int j = 0; j < n * k; ++j) a[j] = A(s, i, j);
-    for (int j = 0; j < n; ++j) bb[j] = b(s, i, j);
+    const int nn = N == 1 ? 1 : n, nk = N * K == 1 ? 1 : n * k;  // constant for scalar scans
+    for (int j = 0; j < nk; ++j) a[j] = A(s, i, j);
+    for (int j = 0; j < nn; ++j) bb[j] = b(s, i, j);
   }
 };
 
@@ -196,6 +214,7 @@ class ScanWorkspace {
     }
     return L;
   }
+  OnePassWorkspace<R, Mem> one_pass;
   // One slot per chunk of the top level: each sweep thread's max update error.
   Kokkos::View<double*, Mem> errors(int chunks) {
     if (errors_.extent(0) < size_t(chunks))
@@ -235,14 +254,6 @@ void for_each_index(const Space& space, const std::string& name, int count, cons
                          PerIndex<F>{f, count});
   }
 }
-
-template <class Mem>
-struct MaxOf {
-  Kokkos::View<double*, Mem> v;
-  KOKKOS_INLINE_FUNCTION void operator()(const int j, double& e) const {
-    if (v(j) > e) e = v(j);
-  }
-};
 
 // Pass 1: chunk c (of the first C-1) of sequence s composes its L pairs into (P, q).
 template <class Gen, class Mem>
@@ -340,12 +351,14 @@ double scan_generated(const Space& space, const Gen& gen, const Out& out,
 // Public entry point for pairs stored in memory: A (batch, T, n*k), b (batch, T, n),
 // y0 (batch, n) -> Y (batch, T, n). Forward: y_i = A_i y_{i-1} + b_i with y_{-1} = y0.
 // Reverse: y_i = A_i y_{i+1} + b_i with y_T = y0 (the transposed-Jacobian sweep of
-// gradients). MaxState and MaxBlock bound n and k at compile time.
+// gradients). MaxState and MaxBlock bound n and k at compile time. ws keeps the scan's
+// buffers between calls (the form without it allocates them every call).
 template <int MaxState, int MaxBlock = MaxState, class Space, class R>
 void affine_scan(const Space& space, const Sequence<R, typename Space::memory_space>& A,
                  const Sequence<R, typename Space::memory_space>& b,
                  const States<R, typename Space::memory_space>& y0,
-                 const Sequence<R, typename Space::memory_space>& Y, int k, ScanOptions opts = {}) {
+                 const Sequence<R, typename Space::memory_space>& Y, int k, ScanOptions opts,
+                 ScanWorkspace<R, typename Space::memory_space>& ws) {
   using Mem = typename Space::memory_space;
   const int batch = int(b.extent(0)), T = int(b.extent(1)), n = int(b.extent(2));
   if (n > MaxState || k > MaxBlock || k < 1 || n % k != 0)
@@ -356,29 +369,42 @@ void affine_scan(const Space& space, const Sequence<R, typename Space::memory_sp
       int(Y.extent(1)) != T || int(Y.extent(2)) != n)
     throw std::invalid_argument("deer::affine_scan: shapes must be A (batch,T,n*k), b (batch,T,n), y0 (batch,n), Y (batch,T,n)");
   compat::ScopedRegion region("deer::affine_scan");
-  ScanWorkspace<R, Mem> ws;
+  const bool one_pass = detail::use_one_pass<Space>(opts.algorithm, k);
   const int chunk = opts.chunk > 0 ? opts.chunk : detail::default_chunk<Space>(batch, T);
   detail::StoreStates<R, Mem> out{Y};
   auto run = [&](const auto& pairs) {
+    using Pairs = std::decay_t<decltype(pairs)>;
+    auto scan = [&](const auto& g, const auto& o) {
+      if (one_pass) scan_one_pass(space, g, o, y0, T, n, ws.one_pass);
+      else scan_generated(space, g, o, y0, T, n, k, chunk, ws);
+    };
     if (opts.direction == Direction::forward) {
-      scan_generated(space, pairs, out, y0, T, n, k, chunk, ws);
+      scan(pairs, out);
     } else {
-      detail::Reversed<std::decay_t<decltype(pairs)>> rp{pairs, T};
-      detail::ReversedOut<decltype(out)> ro{out, T};
-      scan_generated(space, rp, ro, y0, T, n, k, chunk, ws);
+      scan(detail::Reversed<Pairs>{pairs, T}, detail::ReversedOut<decltype(out)>{out, T});
     }
   };
   const StepLayout layout = StepLayout::make<Space>(opts.order, batch, T, chunk);
-  if (layout.interleaved && layout.C > 1) {
-    // GPU: one packing pass into the interleaved order makes the scan's passes coalesced.
+  if (!one_pass && layout.interleaved && layout.C > 1) {
+    // GPU, chunked: one packing pass into the interleaved order makes the passes coalesced.
     // (Reverse scans walk the chunks backwards, so they read it strided; still correct.)
     Flat<R, Mem> Ab(Kokkos::view_alloc(Kokkos::WithoutInitializing, "deer::affine_scan::pairs"), layout.span(n * k + n));
     Kokkos::parallel_for("deer::affine_scan::pack", Kokkos::RangePolicy<Space>(space, 0, batch * T),
                          detail::PackPairs<R, Mem>{A, b, Ab, layout, n, k});
     run(detail::LaidOutPairs<R, Mem, MaxState, MaxBlock>{Ab, layout, n, k});
   } else {
+    // The one-pass scan reads the views' own order coalesced (neighbouring threads, neighbouring steps).
     run(detail::StoredPairs<R, Mem, MaxState, MaxBlock>{A, b, n, k});
   }
+}
+
+template <int MaxState, int MaxBlock = MaxState, class Space, class R>
+void affine_scan(const Space& space, const Sequence<R, typename Space::memory_space>& A,
+                 const Sequence<R, typename Space::memory_space>& b,
+                 const States<R, typename Space::memory_space>& y0,
+                 const Sequence<R, typename Space::memory_space>& Y, int k, ScanOptions opts = {}) {
+  ScanWorkspace<R, typename Space::memory_space> ws;
+  affine_scan<MaxState, MaxBlock>(space, A, b, y0, Y, k, opts, ws);
 }
 
 }  // namespace deer

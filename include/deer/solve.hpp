@@ -201,22 +201,23 @@ Result<Sequence<typename Sys::real_type, typename Space::memory_space>> solve(
     return res;
   }
 
-  const int chunk = opts.chunk > 0 ? opts.chunk : detail::default_chunk<Space>(batch, T);
-  const StepLayout layout = StepLayout::make<Space>(opts.step_order, batch, T, chunk);
+  const bool diagonal = res.method == Method::quasi_deer || res.method == Method::picard;
+  const auto plan = detail::NewtonPlan::make<Space>(opts, batch, T, diagonal ? 1 : k);
+  const StepLayout& layout = plan.layout;
   const Flat<const R, Mem> Xf = to_layout(space, layout, X);
-  detail::Iterates<Space, R> it(space, layout, opts.initial_guess, y0, Y);
+  detail::Iterates<Space, R> it(space, plan, opts.initial_guess, y0, Y);
   const bool damped = res.method == Method::damped_deer;
   auto step = [&](double beta) {
     using detail::Linearization;
     if (res.method == Method::quasi_deer)
       return it.step(space, detail::NewtonPairs<Sys, Mem, 1>{sys, Xf, it.Yold, y0, layout, n, m, 1, R(1),
-                                                             Linearization::true_diagonal}, y0, chunk, opts);
+                                                             Linearization::true_diagonal}, y0, opts);
     if (res.method == Method::picard)
       return it.step(space, detail::NewtonPairs<Sys, Mem, 1>{sys, Xf, it.Yold, y0, layout, n, m, 1, R(0),
-                                                             Linearization::none}, y0, chunk, opts);
+                                                             Linearization::none}, y0, opts);
     return it.step(space, detail::NewtonPairs<Sys, Mem, Traits::max_block>{sys, Xf, it.Yold, y0, layout, n, m, k,
                                                                            R(beta), Linearization::exact},
-                   y0, chunk, opts);
+                   y0, opts);
   };
   auto merit = [&](const Flat<R, Mem>& Yf) {
     double r = 0;

@@ -198,13 +198,12 @@ Result<Sequence<typename Rhs::real_type, typename Space::memory_space>> solve_co
     return res;
   }
 
-  const int chunk = opts.chunk > 0 ? opts.chunk : deer::detail::default_chunk<Space>(batch, T);
-  const StepLayout layout = StepLayout::make<Space>(opts.step_order, batch, T, chunk);
+  const auto plan = deer::detail::NewtonPlan::make<Space>(opts, batch, T, n);  // dense pairs
+  const StepLayout& layout = plan.layout;
   const Flat<const R, Mem> Xf = to_layout(space, layout, X);
-  deer::detail::Iterates<Space, R> it(space, layout, opts.initial_guess, y0, Y);
+  deer::detail::Iterates<Space, R> it(space, plan, opts.initial_guess, y0, Y);
   auto step = [&](double) {
-    return it.step(space, detail::LinearizedFlowPairs<Rhs, Mem>{rhs, t, Xf, it.Yold, y0, layout, n, m, n}, y0, chunk,
-                   opts);
+    return it.step(space, detail::LinearizedFlowPairs<Rhs, Mem>{rhs, t, Xf, it.Yold, y0, layout, n, m, n}, y0, opts);
   };
   auto no_merit = [](const Flat<R, Mem>&) { return 0.0; };
   deer::detail::newton_loop(space, it, opts, false, step, no_merit,

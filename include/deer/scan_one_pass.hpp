@@ -1,0 +1,361 @@
+#pragma once
+// The one-pass affine scan for diagonal pairs (block size k = 1): y_i = a_i * y_{i-1} + b_i,
+// component by component. Each step's pairs are evaluated (or read) once and every state is
+// written once, so a stored scan moves the minimum: read a and b, write y.
+//
+// Tiles of TT consecutive steps of one sequence go to one team, in the order the teams
+// arrive (a ticket from an atomic counter, so a tile only ever waits on tiles that are already
+// running). A team
+//  1. evaluates the pairs of its steps into scratch, neighbouring threads on neighbouring steps
+//     (coalesced reads of the inputs);
+//  2. cuts the tile into G segments per component; each thread composes its segment into one
+//     affine map, and a scan over the segments (warp shuffles) gives every segment its prefix;
+//  3. looks back (decoupled look-back): publishes the tile's composed map, then reads the flags
+//     of the preceding tiles of its sequence a window at a time, composing their published
+//     maps up to the nearest one that published its end state; publishes its own end state;
+//  4. replays each segment from its start state, then hands every state to out(s, i, y, e),
+//     neighbouring threads on neighbouring steps again.
+// Dense and block pairs (k > 1) use the chunked scan of scan.hpp: their per-step matrices do
+// not fit a tile in scratch.
+#include <string>
+
+#include <deer/compat.hpp>
+#include <deer/sequence.hpp>
+
+namespace deer {
+
+// Buffers of the one-pass scan, kept between calls so that Newton iterations do not allocate.
+// No reset between calls either: flags hold epoch*4 + status (status 1: the tile published its
+// composed map (P, q); 2: its end state S), so an older epoch reads as "nothing yet", and the
+// ticket counter only grows (a call's tiles are its tickets minus ticket_base).
+template <class R, class Mem>
+class OnePassWorkspace {
+ public:
+  Kokkos::View<int*, Mem> flags;
+  Kokkos::View<unsigned long long, Mem> counter;
+  Kokkos::View<R*, Mem> P, q, S;
+  Kokkos::View<double*, Mem> errors;
+  int epoch = 1;
+  unsigned long long ticket_base = 0;
+  void reserve(int tiles, int n) {
+    if (flags.extent(0) < size_t(tiles)) {
+      flags = Kokkos::View<int*, Mem>("deer::scan1::flags", tiles);
+      counter = Kokkos::View<unsigned long long, Mem>("deer::scan1::counter");
+      errors = Kokkos::View<double*, Mem>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "deer::scan1::errors"), tiles);
+      ticket_base = 0;
+    }
+    if (P.extent(0) < size_t(tiles) * n) {
+      P = Kokkos::View<R*, Mem>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "deer::scan1::P"), size_t(tiles) * n);
+      q = Kokkos::View<R*, Mem>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "deer::scan1::q"), size_t(tiles) * n);
+      S = Kokkos::View<R*, Mem>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "deer::scan1::S"), size_t(tiles) * n);
+    }
+  }
+};
+
+namespace detail {
+
+// The max of a per-thread (or per-tile) error array; used by both scans.
+template <class Mem>
+struct MaxOf {
+  Kokkos::View<double*, Mem> v;
+  KOKKOS_INLINE_FUNCTION void operator()(const int j, double& e) const {
+    if (v(j) > e) e = v(j);
+  }
+};
+
+// The shape of one tile: TT = G * V steps; G segments of V steps per component (G a power
+// of two, so that a segment scan maps onto warp lanes); TS threads, in warps of `lanes`.
+struct TileShape {
+  int TS = 1, lanes = 1, G = 1, gshift = 0, V = 1, TT = 1;  // G = 1 << gshift
+  // Padded index into a scratch array: a thread walking its segment reads addresses V*n apart
+  // from its neighbour's; one skipped word per 32 spreads those over the banks.
+  KOKKOS_INLINE_FUNCTION static int pad(int j) { return j + (j >> 5); }
+};
+
+template <class Space, class R>
+TileShape tile_shape(int n, int steps, int batch) {
+  TileShape t;
+  constexpr bool host = Kokkos::SpaceAccessibility<Kokkos::HostSpace, typename Space::memory_space>::accessible;
+  if (host) {
+    // One thread per team: a tile is a chunk walked by one core, a few tiles per thread.
+    const long per_seq = (4L * Space().concurrency() + batch - 1) / batch;
+    const long L = (long(steps) + per_seq - 1) / per_seq;
+    const long cap = 4096 / n > 16 ? 4096 / n : 16;  // keep the tile in a core's cache
+    t.V = int(L < 16 ? 16 : (L > cap ? cap : L));
+  } else {
+    // 16 KiB of each of a and b per tile: 16 values per thread for float, 8 for double.
+    // (H200, 1.3e8-element scan: tiles of 2048 floats were 35% slower, 1024 twice as slow.)
+    t.TS = 256;
+    t.lanes = 32;
+    while (t.G * 2 * n <= t.TS) {
+      t.G *= 2;
+      t.gshift += 1;
+    }
+    const int values = 16384 / int(sizeof(R));
+    t.V = values / (n * t.G) > 1 ? values / (n * t.G) : 1;
+  }
+  t.TT = t.G * t.V;
+  return t;
+}
+
+// Affine maps y -> P y + q, composed as (outer after inner).
+template <class R>
+struct Map {
+  R P = 1, q = 0;
+  KOKKOS_INLINE_FUNCTION Map after(const Map& inner) const { return {P * inner.P, P * inner.q + q}; }
+  KOKKOS_INLINE_FUNCTION Map shfl_up(int d, int width) const {
+    return {compat::shfl_up(P, d, width), compat::shfl_up(q, d, width)};
+  }
+  KOKKOS_INLINE_FUNCTION Map shfl_down(int d, int width) const {
+    return {compat::shfl_down(P, d, width), compat::shfl_down(q, d, width)};
+  }
+};
+
+template <class Gen, class Out, class Space>
+struct OnePassTiles {
+  using R = typename Gen::real_type;
+  using Mem = typename Space::memory_space;
+  using Scratch = Kokkos::View<R*, typename Space::scratch_memory_space, Kokkos::MemoryUnmanaged>;
+  using ScratchI = Kokkos::View<int*, typename Space::scratch_memory_space, Kokkos::MemoryUnmanaged>;
+  using ScratchD = Kokkos::View<double*, typename Space::scratch_memory_space, Kokkos::MemoryUnmanaged>;
+  static constexpr int N = Gen::max_state, K = Gen::max_block;
+  Gen gen;
+  Out out;
+  ConstStates<R, Mem> y0;
+  Kokkos::View<int*, Mem> flags;
+  Kokkos::View<unsigned long long, Mem> counter;
+  Kokkos::View<R*, Mem> P, q, S;
+  Kokkos::View<double*, Mem> E;
+  TileShape shape;
+  int steps, tiles_per_seq, n, epoch;
+  unsigned long long ticket_base;
+
+  static size_t scratch_bytes(const TileShape& t, int n) {
+    const int values = TileShape::pad(t.TT * n) + 1, warps = (t.TS + t.lanes - 1) / t.lanes;
+    return 2 * Scratch::shmem_size(values) + 2 * Scratch::shmem_size(warps) + 5 * Scratch::shmem_size(n) +
+           ScratchD::shmem_size(warps) + ScratchI::shmem_size(1);
+  }
+
+  // What tile p has published in this call: 0 nothing, 1 its map, 2 its end state.
+  KOKKOS_INLINE_FUNCTION int status(int p) const {
+    const int v = *static_cast<volatile int*>(flags.data() + p);
+    return (v >> 2) == epoch ? (v & 3) : 0;
+  }
+  KOKKOS_INLINE_FUNCTION void publish(int p, int what) const {
+    *static_cast<volatile int*>(flags.data() + p) = epoch * 4 + what;
+  }
+  KOKKOS_INLINE_FUNCTION static R load(const Kokkos::View<R*, Mem>& v, size_t j) {
+    return *static_cast<volatile R*>(v.data() + j);
+  }
+
+  // The start state of tile `tile` (the c-th of its sequence, c > 0) into acc(j).q, run by the
+  // first warp alone. Its lanes read the flags of a window of W preceding tiles at once; the
+  // longest run of published maps up to the nearest published end state is composed with
+  // shuffles (W lanes per component); further back when the window held maps only. (A walk of
+  // one tile per memory round trip was the bottleneck on the H200.)
+  KOKKOS_INLINE_FUNCTION void look_back(int lane, int tile, int c, const Scratch& accP, const Scratch& accq) const {
+    const int n = components();
+    const int W = shape.G < shape.lanes ? shape.G : shape.lanes, first = tile - c;
+    const int r = lane % W, per_pass = shape.lanes / W;  // lane: window slot r of a component
+    for (int j = lane; j < n; j += shape.lanes) {
+      accP(j) = 1;
+      accq(j) = 0;
+    }
+    compat::warp_sync();
+    for (int p = tile - 1;;) {  // p: the nearest tile not composed yet
+      const int window = (p - first + 1 < W) ? p - first + 1 : W;
+      const int st = r < window ? status(p - r) : 1;
+      const unsigned group = W == 32 ? 0xffffffffu : ((1u << W) - 1);
+      const int b2 = compat::lowest_bit(compat::ballot(st == 2) & group);
+      const int b0 = compat::lowest_bit(compat::ballot(st == 0) & group);
+      const int first2 = b2 < window ? b2 : window, first0 = b0 < window ? b0 : window;  // window: none
+      if (first0 == 0) {  // the nearest tile has published nothing yet
+        compat::spin_pause();
+        continue;
+      }
+      Kokkos::memory_fence();
+      const bool done = first2 < first0;
+      const int take = done ? first2 + 1 : first0;  // tiles composed this round
+      for (int j0 = 0; j0 < n; j0 += per_pass) {
+        const int j = j0 + lane / W;
+        Map<R> m;  // identity beyond the run
+        if (j < n && r < take) {
+          const size_t o = size_t(p - r) * n + j;
+          if (done && r == first2) m = {R(0), load(S, o)};  // a known state: a constant map
+          else m = {load(P, o), load(q, o)};
+        }
+        for (int d = 1; d < W; d <<= 1) {  // slot r absorbs slot r + d (earlier tiles)
+          const Map<R> e = m.shfl_down(d, W);
+          if (r + d < W) m = m.after(e);
+        }
+        if (r == 0 && j < n) {
+          const Map<R> acc = Map<R>{accP(j), accq(j)}.after(m);
+          accP(j) = acc.P;
+          accq(j) = acc.q;
+        }
+      }
+      p -= take;
+      if (done) break;
+    }
+    compat::warp_sync();
+  }
+
+  // n, known at compile time for scalar systems (so that their loops over components vanish).
+  KOKKOS_INLINE_FUNCTION int components() const { return N == 1 ? 1 : n; }
+
+  template <class Member>
+  KOKKOS_INLINE_FUNCTION void operator()(const Member& m) const {
+    const int n = components();
+    const int TS = m.team_size(), t = m.team_rank(), G = shape.G, V = shape.V, TT = shape.TT;
+    const int lanes = shape.lanes, lane = t % lanes, warp = t / lanes, warps = (TS + lanes - 1) / lanes;
+    const int values = TileShape::pad(TT * n) + 1;
+    Scratch a(m.team_scratch(0), values), b(m.team_scratch(0), values);  // b becomes y in step 4
+    Scratch wP(m.team_scratch(0), warps), wq(m.team_scratch(0), warps), tP(m.team_scratch(0), n),
+        tq(m.team_scratch(0), n), accP(m.team_scratch(0), n), accq(m.team_scratch(0), n), yin(m.team_scratch(0), n);
+    ScratchD err(m.team_scratch(0), warps);
+    ScratchI ticket(m.team_scratch(0), 1);
+
+    if (t == 0) ticket(0) = int(Kokkos::atomic_fetch_add(&counter(), 1ULL) - ticket_base);
+    m.team_barrier();
+    const int tile = ticket(0), s = tile / tiles_per_seq, c = tile % tiles_per_seq;
+    const int i0 = c * TT, valid = (steps - i0 < TT) ? steps - i0 : TT;
+
+    // 1. Pairs into scratch.
+    for (int p = t; p < valid; p += TS) {
+      R A[N * K], bb[N];
+      gen(s, i0 + p, A, bb);
+      for (int j = 0; j < n; ++j) {
+        a(TileShape::pad(p * n + j)) = A[j];
+        b(TileShape::pad(p * n + j)) = bb[j];
+      }
+    }
+    m.team_barrier();
+
+    // 2. Item w < n*G is segment g of component j: it composes its V steps, then a scan over
+    // the segments (shuffles within a warp, scratch across warps) gives its prefix. Items go
+    // round the team in passes of equal count (every lane reaches every shuffle); there is more
+    // than one pass only when G = 1, where no prefix is needed.
+    const int width = G < lanes ? G : lanes;
+    Map<R> excl;  // the composition of the segments before this item's
+    for (int w0 = 0; w0 < n * G; w0 += TS) {
+      const int w = w0 + t, j = w >> shape.gshift, g = w & (G - 1);
+      Map<R> mine;
+      if (w < n * G)
+        for (int p = g * V; p < g * V + V && p < valid; ++p) {
+          const int o = TileShape::pad(p * n + j);
+          mine = Map<R>{a(o), b(o)}.after(mine);
+        }
+      for (int d = 1; d < width; d <<= 1) {
+        const Map<R> e = mine.shfl_up(d, width);
+        if (g % width >= d) mine = mine.after(e);
+      }
+      Map<R> before;  // the segments of earlier warps of this component
+      if (G > lanes) {
+        if (lane == lanes - 1) {
+          wP(warp) = mine.P;
+          wq(warp) = mine.q;
+        }
+        m.team_barrier();
+        for (int v = warp - g / lanes; v < warp; ++v) before = Map<R>{wP(v), wq(v)}.after(before);
+      }
+      excl = mine.shfl_up(1, width);
+      if (g % width == 0) excl = Map<R>{};
+      excl = excl.after(before);
+      if (w < n * G && g == G - 1) {
+        const Map<R> tile_map = mine.after(before);
+        tP(j) = tile_map.P;
+        tq(j) = tile_map.q;
+      }
+    }
+    m.team_barrier();
+
+    // 3. Look-back: publish the tile's map so that later tiles need not wait for us, find the
+    // start state, publish the end state.
+    const size_t base = size_t(tile) * n;
+    if (c > 0) {
+      for (int jj = t; jj < n; jj += TS) {
+        P(base + jj) = tP(jj);
+        q(base + jj) = tq(jj);
+      }
+      Kokkos::memory_fence();
+      m.team_barrier();
+      if (t == 0) publish(tile, 1);
+    }
+    if (warp == 0) {
+      if (c > 0) {
+        look_back(lane, tile, c, accP, accq);
+      } else {
+        for (int jj = lane; jj < n; jj += lanes) accq(jj) = y0(s, jj);
+      }
+      for (int jj = lane; jj < n; jj += lanes) {
+        yin(jj) = accq(jj);
+        S(base + jj) = tP(jj) * accq(jj) + tq(jj);
+      }
+      Kokkos::memory_fence();
+      compat::warp_sync();
+      if (t == 0) publish(tile, 2);
+    }
+    m.team_barrier();
+
+    // 4. Replay every segment from its start state, then hand the states out.
+    for (int w = t; w < n * G; w += TS) {
+      const int j = w >> shape.gshift, g = w & (G - 1);
+      R y = excl.P * yin(j) + excl.q;  // (one pass when G > 1; excl is the identity when G = 1)
+      for (int p = g * V; p < g * V + V && p < valid; ++p) {
+        const int o = TileShape::pad(p * n + j);
+        y = a(o) * y + b(o);
+        b(o) = y;
+      }
+    }
+    m.team_barrier();
+    double e = 0;
+    for (int p = t; p < valid; p += TS) {
+      R y[N];
+      for (int jj = 0; jj < n; ++jj) y[jj] = b(TileShape::pad(p * n + jj));
+      out(s, i0 + p, y, e);
+    }
+    for (int d = lanes / 2; d > 0; d >>= 1) {
+      const double o = compat::shfl_down(e, d, lanes);
+      e = o > e ? o : e;
+    }
+    if (lane == 0) err(warp) = e;
+    m.team_barrier();
+    if (t == 0) {
+      for (int w = 1; w < warps; ++w) e = err(w) > e ? err(w) : e;
+      E(tile) = e;
+    }
+  }
+};
+
+}  // namespace detail
+
+// scan_generated's contract (scan.hpp) for diagonal pairs: gen(s, i, a, b) fills the n
+// diagonal entries a and b of step i, out(s, i, y, err) receives every state; returns the
+// max of err.
+template <class Space, class Gen, class Out>
+double scan_one_pass(const Space& space, const Gen& gen, const Out& out,
+                     const ConstStates<typename Gen::real_type, typename Space::memory_space>& y0, int steps, int n,
+                     OnePassWorkspace<typename Gen::real_type, typename Space::memory_space>& ws) {
+  using Mem = typename Space::memory_space;
+  using Tiles = detail::OnePassTiles<Gen, Out, Space>;
+  const int batch = int(y0.extent(0));
+  if (steps <= 0 || batch == 0) return 0.0;
+  const detail::TileShape shape = detail::tile_shape<Space, typename Gen::real_type>(n, steps, batch);
+  const int per_seq = (steps + shape.TT - 1) / shape.TT, tiles = batch * per_seq;
+  ws.reserve(tiles, n);
+  Tiles f{gen, out, y0, ws.flags, ws.counter, ws.P, ws.q, ws.S, ws.errors, shape, steps, per_seq, n, ws.epoch,
+          ws.ticket_base};
+  ws.epoch += 1;
+  ws.ticket_base += (unsigned long long)tiles;
+  // At most 64 registers per thread (4 teams of 256 per SM): at 80, an H200 SM held 3 teams.
+  Kokkos::parallel_for("deer::scan::one_pass",
+                       Kokkos::TeamPolicy<Space, Kokkos::LaunchBounds<256, 4>>(space, tiles, shape.TS)
+                           .set_scratch_size(0, Kokkos::PerTeam(Tiles::scratch_bytes(shape, n))),
+                       f);
+  double err = 0.0;
+  Kokkos::parallel_reduce("deer::scan::max_error", Kokkos::RangePolicy<Space>(space, 0, tiles),
+                          detail::MaxOf<Mem>{ws.errors}, Kokkos::Max<double>(err));
+  return err;
+}
+
+}  // namespace deer
