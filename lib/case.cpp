@@ -342,6 +342,7 @@ Case load_case(const std::string& path, const std::vector<std::string>& sets) {
   cs.initial_guess = so.choice("initial_guess", cs.initial_guess, {"y0", "zeros"});
   cs.non_finite = so.choice("non_finite", cs.non_finite, {"substitute", "stop"});
   cs.chunk = so.integer_in("chunk", cs.chunk, 0, 1L << 30);
+  cs.scan = so.choice("scan", cs.scan, {"auto", "chunked", "one_pass"});
   cs.batch_chunk = so.integer_in("batch_chunk", cs.batch_chunk, 0, 1L << 30);
   so.finish();
 
@@ -611,6 +612,9 @@ Options solver_options(const Case& c) {
   o.initial_guess = c.solver.initial_guess == "zeros" ? InitialGuess::zeros : InitialGuess::broadcast_y0;
   o.non_finite = c.solver.non_finite == "stop" ? NonFinitePolicy::stop : NonFinitePolicy::substitute;
   o.chunk = c.solver.chunk;
+  o.scan = c.solver.scan == "chunked"    ? ScanAlgorithm::chunked
+           : c.solver.scan == "one_pass" ? ScanAlgorithm::one_pass
+                                         : ScanAlgorithm::automatic;
   return o;
 }
 
@@ -653,7 +657,7 @@ std::string to_toml(const Case& c, const Problem* p) {
   s << "rtol = " << fmt_double(f32 ? o.rtol_for<float>() : o.rtol_for<double>()) << "\n";
   s << "max_iterations = " << c.solver.max_iterations << "\nfallback = " << (c.solver.fallback ? "true" : "false")
     << "\ninitial_guess = " << quote(c.solver.initial_guess) << "\nnon_finite = " << quote(c.solver.non_finite)
-    << "\nchunk = " << c.solver.chunk << "\nbatch_chunk = " << c.solver.batch_chunk << "\n";
+    << "\nchunk = " << c.solver.chunk << "\nscan = " << quote(c.solver.scan) << "\nbatch_chunk = " << c.solver.batch_chunk << "\n";
   s << "\n[output]\npath = " << quote(c.output_path) << "\nevery = " << c.output_every << "\n";
   s << "\n[validate]\natol = " << fmt_double(c.validate.atol) << "\nrtol = " << fmt_double(c.validate.rtol)
     << "\nreference_atol = " << fmt_double(c.validate.reference_atol)

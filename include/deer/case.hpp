@@ -39,6 +39,7 @@ struct CaseSolver {
   std::string initial_guess = "y0";     // y0 (broadcast) or zeros
   std::string non_finite = "substitute";  // substitute or stop
   int chunk = 0;                        // scan chunk, 0 = backend default
+  std::string scan = "auto";            // auto, chunked or one_pass (Options::scan)
   int batch_chunk = 0;                  // solve this many sequences at a time (0: all); bounds memory, shows progress
 };
 
