@@ -88,6 +88,8 @@ TYPED_TEST(Scan, DiagonalOddSizesMatchLoop) {
     check_scan<TypeParam, 3, 1>(5, T, 3, 1, deer::Direction::forward, 0);
     check_scan<TypeParam, 7, 1>(2, T, 7, 1, deer::Direction::reverse, 0);
   }
+  // More components than a GPU team has threads: the one-pass scan's items go round the team.
+  check_scan<TypeParam, 300, 1>(2, 5000, 300, 1, deer::Direction::forward, 0);
 }
 
 TYPED_TEST(Scan, OnePassRejectsBlocks) {
