@@ -5,6 +5,7 @@
 //   deer-bench [--json FILE] [--quick] [--case NAME ...] [--reps N] [--sweep]
 // --no-reference skips the sequential run (max_rel_err is then -1, the speedup 0).
 // --profile prints the time per kernel of one extra call of each case.
+// --method NAME (repeatable) times only those parallel methods.
 // --scan forces the scan algorithm of solves with diagonal pairs (quasi-DEER, k = 1 systems).
 // --sweep adds GRU n=1 and n=8 at T = 1e3, 1e4, 1e5 (the speedup-vs-T plot of python_post).
 #include <algorithm>
@@ -97,6 +98,7 @@ struct Record {
 
 int g_reps = 5;
 deer::ScanAlgorithm g_scan = deer::ScanAlgorithm::automatic;  // --scan: forced for diagonal pairs
+std::vector<std::string> g_methods;  // --method: only these parallel methods (all when empty)
 bool g_reference = true;  // --no-reference: skip the sequential run (no error, no speedup)
 
 // Uniform random values in [lo, hi) over every element, then a fence. Kokkos' fill_random on
@@ -172,6 +174,7 @@ void bench_system(const std::string& name, const Sys& sys, int batch, int T, con
     spdlog::info("  sequential {:.3f} ms", seq_ms);
   }
   for (auto method : methods) {
+    if (!g_methods.empty() && !std::count(g_methods.begin(), g_methods.end(), deer::to_string(method))) continue;
     deer::Options o;
     o.method = method;
     o.fallback = false;
@@ -263,9 +266,10 @@ int main(int argc, char** argv) {
       }
     } else if (a == "--reps" && i + 1 < argc) g_reps = std::max(1, std::atoi(argv[++i]));
     else if (a == "--case" && i + 1 < argc) only.push_back(argv[++i]);
+    else if (a == "--method" && i + 1 < argc) g_methods.push_back(argv[++i]);
     else if (a == "--help" || a == "-h") {
       fmt::print("deer-bench [--json FILE] [--quick] [--reps N] [--case NAME]... [--sweep] [--profile] [--no-reference]\n"
-                 "           [--scan automatic|chunked|one_pass]\n"
+                 "           [--scan automatic|chunked|one_pass] [--method NAME]...\n"
                  "cases: diag_scan gru1 gru8 mhgru64 node8 quasi_gru64\n");
       return 0;
     } else {
