@@ -151,27 +151,23 @@ struct Iterates {
     const int n = int(y0.extent(1)), k = pairs.k;
     NewtonUpdate<R, Mem> upd{Ynew, Yold, layout, bad, n, R(opts.atol_for<R>()), R(opts.rtol_for<R>()),
                              R(opts.substitute_value)};
-    // The one-pass scan meets every pair once. With more than one chunk per sequence the chunked scan evaluates every pair twice (compose, then
+    // The one-pass scan evaluates every pair once by construction.
+    // With more than one chunk per sequence the chunked scan evaluates every pair twice (compose, then
     // sweep). Evaluating them once, in a fully parallel pass, and storing them paid on the H200
     // for blocks of size 1 and 2 (GRU n=1: 6.3 -> 5.5 ms, multi-head GRU n=64: 194 -> 166 ms)
     // and lost for dense n=8 (14.3 -> 21 ms: 72 stored values per step cost more than a second
     // evaluation). So: store small blocks, when they fit.
-    const bool fits = double(layout.span(n * k + n)) * sizeof(R) <= kPairStoreBytes;
-    const bool store = !plan.one_pass && layout.C > 1 && k <= 2 && fits;
+    const bool store = !plan.one_pass && layout.C > 1 && k <= 2 && double(layout.span(n * k + n)) * sizeof(R) <= kPairStoreBytes;
     const int chunk = plan.chunk;
     double err;
-    if (plan.one_pass && (Pairs::max_state == 1 || !fits)) {
+    if (plan.one_pass) {
       err = scan_one_pass(space, pairs, upd, y0, layout.T, n, ws.one_pass);
-    } else if (plan.one_pass) {
-      // Systems with more than one state component: the pairs are evaluated first, in a fully
-      // parallel kernel, and the one-pass kernel reads them. Fused, a heavy generator (the RK4
-      // neural ODE with dual numbers) spilled under the scan's 64-register bound: on the H200
-      // quasi-DEER took 68 s per iteration, against 1.7 s with the chunked scan.
-      store_pairs(space, pairs, n, k);
-      LaidOutPairs<R, Mem, Pairs::max_state, Pairs::max_block> stored{Ab, layout, n, k};
-      err = scan_one_pass(space, stored, upd, y0, layout.T, n, ws.one_pass);
     } else if (store) {
-      store_pairs(space, pairs, n, k);
+      if (Ab.extent(0) < layout.span(n * k + n))
+        Ab = Flat<R, Mem>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "deer::newton::pairs"),
+                          layout.span(n * k + n));
+      for_each_index(space, "deer::newton::evaluate_pairs", int(layout.span(1)),
+                     EvaluatePairs<Pairs, Mem>{pairs, Ab, layout, n, k});
       LaidOutPairs<R, Mem, Pairs::max_state, Pairs::max_block> stored{Ab, layout, n, k};
       err = scan_generated(space, stored, upd, y0, layout.T, n, k, chunk, ws);
     } else {
@@ -184,14 +180,6 @@ struct Iterates {
       space.fence();
     }
     return {err, nbad};
-  }
-  // Evaluates every pair once into Ab (in `layout`, component by component).
-  template <class Pairs>
-  void store_pairs(const Space& space, const Pairs& pairs, int n, int k) {
-    if (Ab.extent(0) < layout.span(n * k + n))
-      Ab = Flat<R, Mem>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "deer::newton::pairs"), layout.span(n * k + n));
-    for_each_index(space, "deer::newton::evaluate_pairs", int(layout.span(1)),
-                   EvaluatePairs<Pairs, Mem>{pairs, Ab, layout, n, k});
   }
   void accept() { std::swap(Yold, Ynew); }
   // The newest iterate into the caller's Y.
