@@ -7,6 +7,7 @@
 // --profile prints the time per kernel of one extra call of each case.
 // --method NAME (repeatable) times only those parallel methods.
 // --scan forces the scan algorithm of solves with diagonal pairs (quasi-DEER, k = 1 systems).
+// --window N sets the window of the neural ODE's windowed variants (default 10000 steps).
 // --sweep adds GRU n=1 and n=8 at T = 1e3, 1e4, 1e5 (the speedup-vs-T plot of python_post).
 #include <algorithm>
 #include <chrono>
@@ -100,6 +101,7 @@ int g_reps = 5;
 deer::ScanAlgorithm g_scan = deer::ScanAlgorithm::automatic;  // --scan: forced for diagonal pairs
 std::vector<std::string> g_methods;  // --method: only these parallel methods (all when empty)
 bool g_reference = true;  // --no-reference: skip the sequential run (no error, no speedup)
+int g_window = 0;         // --window: steps per window of the windowed neural-ODE variants
 
 // Uniform random values in [lo, hi) over every element, then a fence. Kokkos' fill_random on
 // a (batch, T, n) view runs one thread per batch row (16 threads for a whole GPU); without the
@@ -154,9 +156,15 @@ double max_rel_error(const deer::Sequence<R, Mem>& a, const deer::Sequence<R, Me
   return e;
 }
 
+// A parallel method, over windows of `window` steps when > 0 (Options::window).
+struct Variant {
+  deer::Method method;
+  int window = 0;
+};
+
 // Times Sequential and the given DEER variants on one system.
 template <class Sys>
-void bench_system(const std::string& name, const Sys& sys, int batch, int T, const std::vector<deer::Method>& methods,
+void bench_system(const std::string& name, const Sys& sys, int batch, int T, const std::vector<Variant>& variants,
                   std::vector<Record>& out) {
   const int n = sys.state_size(), m = sys.input_size();
   spdlog::info("case {}: n={} m={} T={} batch={}", name, n, m, T, batch);
@@ -173,19 +181,22 @@ void bench_system(const std::string& name, const Sys& sys, int batch, int T, con
     out.push_back({name, "sequential", "converged", n, T, batch, 0, seq_ms, seq_ms, 0.0, 0.0, must_move / (seq_ms * 1e6)});
     spdlog::info("  sequential {:.3f} ms", seq_ms);
   }
-  for (auto method : methods) {
+  for (const auto& [method, window] : variants) {
     if (!g_methods.empty() && !std::count(g_methods.begin(), g_methods.end(), deer::to_string(method))) continue;
     deer::Options o;
     o.method = method;
     o.fallback = false;
     o.check_inputs = false;
+    o.window = window;
     std::string label = deer::to_string(method);
+    if (window > 0) label += fmt::format("/w{}", window);
     const bool diagonal = method == deer::Method::quasi_deer || deer::block_size(sys) == 1;
     if (g_scan != deer::ScanAlgorithm::automatic && diagonal) {
       o.scan = g_scan;
       label += g_scan == deer::ScanAlgorithm::chunked ? "/chunked" : "/one_pass";
     }
     deer::Result<deer::Sequence<R, Mem>> res;
+    Kokkos::deep_copy(Y, R(0));  // nothing of the previous variant may count for this one
     MemoryTracker::reset_peak();
     const long before = MemoryTracker::current;
     const double ms = time_ms([&] { res = deer::solve(Space(), sys, X, y0, o, Y); });
@@ -199,6 +210,12 @@ void bench_system(const std::string& name, const Sys& sys, int batch, int T, con
              g_reference ? max_rel_error(Y, Yseq) : -1.0, peak_mb, must_move / (ms * 1e6)};
     spdlog::info("  {} {:.3f} ms, {} iterations, status {}, max rel err {:.2e}, extra memory {:.1f} MB", r.method, ms,
                  r.iterations, r.status, r.max_rel_err, peak_mb);
+    if (res.status != deer::Status::converged) {
+      std::string last;
+      for (size_t j = res.residuals.size() > 8 ? res.residuals.size() - 8 : 0; j < res.residuals.size(); ++j)
+        last += fmt::format(" {:.3g}", res.residuals[j]);
+      spdlog::info("    {}; last updates (tolerance units):{}", res.message, last);
+    }
     out.push_back(r);
   }
 }
@@ -267,9 +284,10 @@ int main(int argc, char** argv) {
     } else if (a == "--reps" && i + 1 < argc) g_reps = std::max(1, std::atoi(argv[++i]));
     else if (a == "--case" && i + 1 < argc) only.push_back(argv[++i]);
     else if (a == "--method" && i + 1 < argc) g_methods.push_back(argv[++i]);
+    else if (a == "--window" && i + 1 < argc) g_window = std::max(1, std::atoi(argv[++i]));
     else if (a == "--help" || a == "-h") {
       fmt::print("deer-bench [--json FILE] [--quick] [--reps N] [--case NAME]... [--sweep] [--profile] [--no-reference]\n"
-                 "           [--scan automatic|chunked|one_pass] [--method NAME]...\n"
+                 "           [--scan automatic|chunked|one_pass] [--method NAME]... [--window N]\n"
                  "cases: diag_scan gru1 gru8 mhgru64 node8 quasi_gru64\n");
       return 0;
     } else {
@@ -288,7 +306,7 @@ int main(int argc, char** argv) {
   const double copy_gbs = copy_bandwidth_gbs();
   spdlog::info("device-to-device copy: {:.0f} GB/s", copy_gbs);
   rec.push_back({"copy", "deep_copy", "done", 0, 0, 0, 0, 0, 0, 0, 0, copy_gbs});
-  const std::vector<deer::Method> all = {deer::Method::deer, deer::Method::quasi_deer, deer::Method::automatic};
+  const std::vector<Variant> all = {{deer::Method::deer}, {deer::Method::quasi_deer}, {deer::Method::automatic}};
   if (want("diag_scan")) bench_diagonal_scan(134217728L / scale, rec, copy_gbs);
   if (want("gru1")) bench_system("gru1", make_gru<1>(1, 1), 16, 1000000 / scale, all, rec);
   write_json(json, rec, copy_gbs);
@@ -297,7 +315,8 @@ int main(int argc, char** argv) {
   if (want("mhgru64")) {
     using MH = deer::cells::MultiHeadGru<R, Mem, 64, 2>;
     auto mh = MH::from_parameters(MH::random_parameters(64, 4, 32, 3), 64, 4, 32);
-    bench_system("mhgru64", mh, 16, 100000 / scale, {deer::Method::deer, deer::Method::automatic}, rec);
+    bench_system("mhgru64", mh, 16, 100000 / scale,
+                 {{deer::Method::deer}, {deer::Method::quasi_deer}, {deer::Method::automatic}}, rec);
   }
   write_json(json, rec, copy_gbs);
   if (want("node8")) {
@@ -306,23 +325,28 @@ int main(int argc, char** argv) {
     const int T = 1000000 / scale;
     auto rhs = Node::from_parameters(Node::random_parameters(8, 32, 5));
     auto grid = deer::ode::uniform_grid<R, Mem>(0.0, 0.001 * T, T);
+    // Newton over the whole [0, 1000] diverges (the linearisation grows past float range), so
+    // windows too: --window N, or windows of 10000 steps (t = 10 each).
+    const int w = std::min(T, g_window > 0 ? g_window : 10000);
     bench_system("node8", deer::ode::discretize<deer::ode::Rk38>(rhs, grid), 16, T,
-                 {deer::Method::deer, deer::Method::quasi_deer, deer::Method::damped_deer}, rec);
+                 {{deer::Method::deer}, {deer::Method::quasi_deer}, {deer::Method::damped_deer},
+                  {deer::Method::deer, w}, {deer::Method::quasi_deer, w}},
+                 rec);
     write_json(json, rec, copy_gbs);
   }
   if (sweep)
     for (int T : {1000, 10000, 100000}) {
-      bench_system("gru1", make_gru<1>(1, 1), 16, T / scale, {deer::Method::deer}, rec);
-      bench_system("gru8", make_gru<8>(8, 8), 16, T / scale, {deer::Method::deer}, rec);
+      bench_system("gru1", make_gru<1>(1, 1), 16, T / scale, {{deer::Method::deer}}, rec);
+      bench_system("gru8", make_gru<8>(8, 8), 16, T / scale, {{deer::Method::deer}}, rec);
       write_json(json, rec, copy_gbs);
     }
   if (want("quasi_gru64"))
-    bench_system("quasi_gru64", make_gru<64>(64, 4), 16, 1000000 / scale, {deer::Method::quasi_deer}, rec);
+    bench_system("quasi_gru64", make_gru<64>(64, 4), 16, 1000000 / scale, {{deer::Method::quasi_deer}}, rec);
 
-  fmt::print("\n{:<12} {:<11} {:>4} {:>8} {:>11} {:>11} {:>8} {:>5} {:>10} {:>9} {:>9}\n", "case", "method", "n", "T",
+  fmt::print("\n{:<12} {:<18} {:>4} {:>8} {:>11} {:>11} {:>8} {:>5} {:>10} {:>9} {:>9}\n", "case", "method", "n", "T",
              "time_ms", "seq_ms", "speedup", "iters", "max_rel", "peak_MB", "GB/s");
   for (const auto& r : rec)
-    fmt::print("{:<12} {:<11} {:>4} {:>8} {:>11.3f} {:>11.3f} {:>8.1f} {:>5} {:>10.2e} {:>9.1f} {:>9.0f}\n", r.name,
+    fmt::print("{:<12} {:<18} {:>4} {:>8} {:>11.3f} {:>11.3f} {:>8.1f} {:>5} {:>10.2e} {:>9.1f} {:>9.0f}\n", r.name,
                r.method, r.n, r.T, r.time_ms, r.sequential_ms, r.time_ms > 0 ? r.sequential_ms / r.time_ms : 0.0,
                r.iterations, r.max_rel_err, r.peak_mb, r.bandwidth_gbs);
   write_json(json, rec, copy_gbs);

@@ -344,6 +344,7 @@ Case load_case(const std::string& path, const std::vector<std::string>& sets) {
   cs.chunk = so.integer_in("chunk", cs.chunk, 0, 1L << 30);
   cs.scan = so.choice("scan", cs.scan, {"auto", "chunked", "one_pass"});
   cs.batch_chunk = so.integer_in("batch_chunk", cs.batch_chunk, 0, 1L << 30);
+  cs.window = so.integer_in("window", cs.window, 0, 1L << 30);
   so.finish();
 
   // [output]
@@ -615,6 +616,7 @@ Options solver_options(const Case& c) {
   o.scan = c.solver.scan == "chunked"    ? ScanAlgorithm::chunked
            : c.solver.scan == "one_pass" ? ScanAlgorithm::one_pass
                                          : ScanAlgorithm::automatic;
+  o.window = c.solver.window;
   return o;
 }
 
@@ -657,7 +659,8 @@ std::string to_toml(const Case& c, const Problem* p) {
   s << "rtol = " << fmt_double(f32 ? o.rtol_for<float>() : o.rtol_for<double>()) << "\n";
   s << "max_iterations = " << c.solver.max_iterations << "\nfallback = " << (c.solver.fallback ? "true" : "false")
     << "\ninitial_guess = " << quote(c.solver.initial_guess) << "\nnon_finite = " << quote(c.solver.non_finite)
-    << "\nchunk = " << c.solver.chunk << "\nscan = " << quote(c.solver.scan) << "\nbatch_chunk = " << c.solver.batch_chunk << "\n";
+    << "\nchunk = " << c.solver.chunk << "\nscan = " << quote(c.solver.scan) << "\nbatch_chunk = " << c.solver.batch_chunk
+    << "\nwindow = " << c.solver.window << "\n";
   s << "\n[output]\npath = " << quote(c.output_path) << "\nevery = " << c.output_every << "\n";
   s << "\n[validate]\natol = " << fmt_double(c.validate.atol) << "\nrtol = " << fmt_double(c.validate.rtol)
     << "\nreference_atol = " << fmt_double(c.validate.reference_atol)

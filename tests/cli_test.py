@@ -49,6 +49,7 @@ BAD = {
     "one_pass_dense": ("good_gru.toml", ["--set", "solver.scan=one_pass"],
                        ["one-pass scan needs diagonal pairs", "block size is 4", "chunked"]),
     "unknown_scan": ("good_gru.toml", ["--set", "solver.scan=fast"], ["solver.scan", "fast", "one_pass"]),
+    "negative_window": ("good_gru.toml", ["--set", "solver.window=-5"], ["solver.window", "-5", "outside 0.."]),
     "rnn_with_dt": ("rnn_with_dt.toml", [], ["time.dt does not apply", "time.steps"]),
     "unwritable_output": ("good_gru.toml", ["-o", "/nonexistent-deer-dir/out.h5"],
                           ["cannot write the output file", "/nonexistent-deer-dir", "create the directory"]),
@@ -224,6 +225,26 @@ def batch_chunk(deer):
     print("ok: batch_chunk")
 
 
+def window(deer):
+    """Newton over windows of 40 steps gives the trajectory of one whole solve."""
+    h5py = h5()
+    with tempfile.TemporaryDirectory() as d:
+        whole, windows = os.path.join(d, "whole.h5"), os.path.join(d, "windows.h5")
+        for out, extra in ((whole, []), (windows, ["--set", "solver.window=40"])):
+            p = run(deer, ["run", case("good_gru.toml"), "-o", out, "--method", "deer"] + extra, d)
+            if p.returncode != 0 or "status      converged" not in p.stdout:
+                fail(f"run {extra} failed", p)
+        with h5py.File(whole, "r") as a, h5py.File(windows, "r") as b:
+            va, vb = a["trajectories/deer/value"][()], b["trajectories/deer/value"][()]
+            assert va.shape == vb.shape, (va.shape, vb.shape)
+            err = abs(va - vb).max()
+            assert err <= 1e-9, err  # both converged to atol = rtol = 1e-10
+            assert "window = 40" in b["parameters"].attrs["case_toml"]
+            # 300 steps in windows of 40: at least one iteration for each of the 8 windows
+            assert b["trajectories/deer"].attrs["iterations"] >= 8
+    print("ok: window")
+
+
 def killed_run(deer):
     """SIGTERM in the middle of a long run: no output file and no temporary file remain."""
     with tempfile.TemporaryDirectory() as d:
@@ -330,7 +351,7 @@ TESTS = dict({f"data_{k}": (lambda deer, k=k: data_case(deer, k)) for k in DATA_
              **{f"golden_{k}": (lambda deer, k=k: golden(deer, k)) for k in GOLDEN},
              **{f"bad_{k}": (lambda deer, k=k: bad_input(deer, k)) for k in BAD},
              unsupported_backend=unsupported_backend, good_run=good_run, good_validate=good_validate,
-             batch_chunk=batch_chunk, hdf5_inputs=hdf5_inputs, killed_run=killed_run)
+             batch_chunk=batch_chunk, window=window, hdf5_inputs=hdf5_inputs, killed_run=killed_run)
 
 
 if __name__ == "__main__":

@@ -432,6 +432,80 @@ TYPED_TEST(Solvers, PlainDeerFailsFallbackRescuesDampedConverges) {
                 plain.iterations, deer::to_string(damped.status), damped.iterations);
 }
 
+// ---- windows (Options::window) -------------------------------------------------------------
+
+// Windows of 37 steps over T = 1000 (the last window has one step) on a system whose step
+// depends on the step index: every parallel method must match Sequential, which it only does
+// if each window sees its steps' true indices and starts from the last state of the one before.
+TYPED_TEST(Solvers, WindowsMatchSequential) {
+  using R = typename TypeParam::real;
+  using Space = typename TypeParam::space;
+  const UserRotations<R> sys{4, R(0.6)};
+  auto p = make_problem<TypeParam>(5, 1000, 4, 2, 31);
+  deer::Options seq;
+  seq.method = deer::Method::sequential;
+  const auto ref = deer::solve(Space(), sys, p.X, p.y0, seq);
+  for (deer::Method method : parallel_methods) {
+    for (int window : {37, 1000, 5000}) {
+      const std::string where = std::string(deer::to_string(method)) + " window " + std::to_string(window);
+      deer::Options o;
+      o.method = method;
+      o.window = window;
+      o.fallback = false;
+      o.max_iterations = 1000;
+      if (sizeof(R) == 8 && method != deer::Method::deer) o.atol = o.rtol = 1e-12;
+      const auto res = deer::solve(Space(), sys, p.X, p.y0, o);
+      EXPECT_EQ(res.status, deer::Status::converged) << where << ": " << res.message;
+      if (res.method != deer::Method::sequential) {  // Auto picks Sequential on small hosts
+        // Newton converges in every 37-step window; the linear methods may need more than an
+        // attempt may take (solve_windows) and finish in shorter windows.
+        if (window == 37 && method == deer::Method::deer) EXPECT_EQ(res.windows, 28) << where;
+        else EXPECT_GE(res.windows, window == 37 ? 28 : 1) << where;
+        if (window != 37) EXPECT_EQ(res.windows, 1) << where;
+        EXPECT_EQ(int(res.residuals.size()), res.iterations) << where;
+        EXPECT_GE(res.iterations, res.windows) << where;
+      }
+      const Diff d = diff(res.y, ref.y);
+      EXPECT_TRUE(within<R>(d)) << where << ": max |diff| " << d.max_abs;
+    }
+  }
+  deer::Options bad;
+  bad.window = -1;
+  try {
+    deer::solve(Space(), sys, p.X, p.y0, bad);
+    ADD_FAILURE() << "a negative window was accepted";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("window"), std::string::npos) << e.what();
+  }
+}
+
+// The steep tanh defeats Newton over 1000 steps (its linearisation grows like 3^T), but not
+// over short windows: asked for windows of 500, the solve shrinks them until they converge.
+// A window that fails at the shortest length ends the solve and is named in the message.
+TYPED_TEST(Solvers, WindowsShrinkUntilNewtonConverges) {
+  using R = typename TypeParam::real;
+  using Space = typename TypeParam::space;
+  auto p = make_problem<TypeParam>(2, 1000, 1, 1, 23, 1.5, 0.0);
+  deer::Options seq;
+  seq.method = deer::Method::sequential;
+  const auto ref = deer::solve(Space(), SteepTanh<R>{}, p.X, p.y0, seq);
+  deer::Options o;
+  o.method = deer::Method::deer;
+  o.max_iterations = 50;
+  o.fallback = false;
+  o.window = 500;
+  const auto res = deer::solve(Space(), SteepTanh<R>{}, p.X, p.y0, o);
+  EXPECT_EQ(res.status, deer::Status::converged) << res.message;
+  EXPECT_GT(res.windows, 2) << "windows of 500 steps were expected to fail and shrink";
+  EXPECT_TRUE(within<R>(diff(res.y, ref.y))) << diff(res.y, ref.y).max_abs;
+  o.window = 10;  // shorter than the shortest attempt: no retries
+  o.max_iterations = 1;
+  const auto failed = deer::solve(Space(), SteepTanh<R>{}, p.X, p.y0, o);
+  EXPECT_EQ(failed.status, deer::Status::max_iterations);
+  EXPECT_EQ(failed.windows, 1) << "the solve must stop at the first failed window";
+  EXPECT_NE(failed.message.find("window of steps 0..9"), std::string::npos) << failed.message;
+}
+
 TYPED_TEST(Solvers, MaxIterationsIsReported) {
   using R = typename TypeParam::real;
   using Space = typename TypeParam::space;

@@ -41,6 +41,7 @@ struct CaseSolver {
   int chunk = 0;                        // scan chunk, 0 = backend default
   std::string scan = "auto";            // auto, chunked or one_pass (Options::scan)
   int batch_chunk = 0;                  // solve this many sequences at a time (0: all); bounds memory, shows progress
+  int window = 0;                       // Newton over windows of this many steps (0: whole sequence; Options::window)
 };
 
 struct CaseValidate {

@@ -72,6 +72,14 @@ struct Options {
   double damping_min = 1e-3;
   // An update larger than this (in tolerance units) stops the iteration as diverged.
   double divergence_threshold = 1e30;
+  // Steps per window (0: the whole sequence at once). With a window, the parallel methods solve
+  // consecutive windows one after another, each from the last state of the one before. Newton
+  // linearizes around a guess; over a long horizon of an unstable system the linearized
+  // recurrence grows past what floats hold and the iteration diverges, while a short window
+  // converges. A window that fails is retried shorter (down to 16 steps) and the length grows
+  // back after successes, so this is the longest window. Parallelism per window is
+  // batch x window steps.
+  int window = 0;
 
   template <class Real>
   double atol_for() const { return atol >= 0 ? atol : (sizeof(Real) >= 8 ? 1e-10 : 1e-5); }
@@ -84,7 +92,8 @@ struct Result {
   View y;                                  // the trajectory (batch, T, n)
   Status status = Status::converged;       // of the requested method (before any fallback)
   Method method = Method::sequential;      // the method that was asked for, after Auto resolved
-  int iterations = 0;                      // scans run (rejected damped steps included)
+  int iterations = 0;                      // scans run (rejected damped steps included), all windows
+  int windows = 1;                         // windows solved (Options::window; retries not counted)
   std::vector<double> residuals;           // max scaled update per iteration (<= 1: converged)
   long substitutions = 0;                  // non-finite values replaced in iterates
   bool fallback_ran = false;               // y comes from Sequential after a failure

@@ -6,6 +6,7 @@
 //   DampedDeer  Newton with Jacobians scaled by an adaptive beta (trust region towards Picard).
 //   Picard      fixed-point sweeps y_i <- f(y_{i-1}^(k)) over the whole trajectory.
 //   Auto        picks one of the above by backend and size (see choose_method).
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -21,8 +22,9 @@ namespace detail {
 
 enum class Linearization { exact, true_diagonal, none };
 
-// The affine pair of one Newton step at the current iterate Yold (flat, in `layout`):
-//   A_i = beta * J_i,  b_i = f(y_{i-1}) - A_i y_{i-1}   (y_{i-1} from Yold, or y0 at i = 0).
+// The affine pair of one Newton step at the current iterate Yold (flat, in `layout`), in the
+// residual form of Iterates::step:
+//   A_i = beta * J_i,  r_i = f(y_{i-1}) - y_i   (both from Yold; y_{i-1} is y0 at i = 0).
 template <class Sys, class Mem, int K>
 struct NewtonPairs {
   using real_type = typename Sys::real_type;
@@ -38,18 +40,17 @@ struct NewtonPairs {
   Linearization lin;
   KOKKOS_INLINE_FUNCTION void operator()(int s, int i, R* A, R* b) const {
     const R* yp = i == 0 ? y0.data() + size_t(s) * n : Yold.data() + layout.at(s, i - 1, n);
+    const R* yi = Yold.data() + layout.at(s, i, n);
     const R* x = X.data() + layout.at(s, i, m);
     if (lin == Linearization::none) {
       sys(i, yp, x, b);
       for (int j = 0; j < n * k; ++j) A[j] = R(0);
-      return;
+    } else {
+      linearize(sys, i, yp, x, b, A, k, lin == Linearization::true_diagonal);
+      if (beta != R(1))
+        for (int j = 0; j < n * k; ++j) A[j] *= beta;
     }
-    R f[max_state] = {}, Ay[max_state] = {};
-    linearize(sys, i, yp, x, f, A, k, lin == Linearization::true_diagonal);
-    if (beta != R(1))
-      for (int j = 0; j < n * k; ++j) A[j] *= beta;
-    block_apply<max_state, K>(n, k, A, yp, Ay);
-    for (int r = 0; r < n; ++r) b[r] = f[r] - Ay[r];
+    for (int r = 0; r < n; ++r) b[r] -= yi[r];
   }
 };
 
@@ -139,6 +140,108 @@ long run_sequential(const Space& space, const Sys& sys,
   return bad;
 }
 
+namespace detail {
+
+// The parallel methods on the whole of X (res.method already resolved, not sequential).
+template <class Space, class Sys, class R = typename Sys::real_type, class Mem = typename Space::memory_space>
+void solve_newton(const Space& space, const Sys& sys, const ConstSequence<R, Mem>& X, const ConstStates<R, Mem>& y0,
+                  const Options& opts, const Sequence<R, Mem>& Y, Result<Sequence<R, Mem>>& res) {
+  using Traits = system_traits<Sys>;
+  const int batch = int(Y.extent(0)), T = int(Y.extent(1)), n = int(Y.extent(2)), m = int(X.extent(2));
+  const int k = block_size(sys);
+  const bool diagonal = res.method == Method::quasi_deer || res.method == Method::picard;
+  const auto plan = NewtonPlan::make<Space>(opts, batch, T, diagonal ? 1 : k);
+  const StepLayout& layout = plan.layout;
+  const Flat<const R, Mem> Xf = to_layout(space, layout, X);
+  Iterates<Space, R> it(space, plan, opts.initial_guess, y0, Y);
+  const bool damped = res.method == Method::damped_deer;
+  auto step = [&](double beta) {
+    if (res.method == Method::quasi_deer)
+      return it.step(space, NewtonPairs<Sys, Mem, 1>{sys, Xf, it.Yold, y0, layout, n, m, 1, R(1),
+                                                     Linearization::true_diagonal}, opts);
+    if (res.method == Method::picard)
+      return it.step(space, NewtonPairs<Sys, Mem, 1>{sys, Xf, it.Yold, y0, layout, n, m, 1, R(0),
+                                                     Linearization::none}, opts);
+    return it.step(space, NewtonPairs<Sys, Mem, Traits::max_block>{sys, Xf, it.Yold, y0, layout, n, m, k,
+                                                                   R(beta), Linearization::exact},
+                   opts);
+  };
+  auto merit = [&](const Flat<R, Mem>& Yf) {
+    double r = 0;
+    Kokkos::parallel_reduce("deer::solve::residual", Kokkos::RangePolicy<Space>(space, 0, int(layout.span(1))),
+                            ScaledResidual<Sys, Mem>{sys, Xf, Yf, y0, layout, n, m, opts.atol_for<R>(),
+                                                     opts.rtol_for<R>()},
+                            Kokkos::Max<double>(r));
+    return r;
+  };
+  newton_loop(space, it, opts, damped, step, merit,
+              "try method = damped_deer, a window (Options::window), raise max_iterations or loosen "
+              "atol/rtol (chaotic systems: use sequential)",
+              res);
+  it.finish(space, Y);
+}
+
+// Options::window: consecutive windows of at most opts.window steps, each a Newton solve from
+// the last state of the one before. A window that fails is solved again a quarter as long, from
+// the same state, down to kMinWindow steps; after a success the window doubles again, up to
+// opts.window. Attempts that can still shrink stop early (kWindowAttemptIterations, or the
+// first non-finite iterate): a window too long for float32 stalls just above the tolerance
+// rather than diverging (docs/solvers.md, Windows). A failure at the smallest window ends the
+// solve.
+inline constexpr int kMinWindow = 16;
+inline constexpr int kWindowAttemptIterations = 25;
+
+template <class Space, class Sys, class R = typename Sys::real_type, class Mem = typename Space::memory_space>
+void solve_windows(const Space& space, const Sys& sys, const ConstSequence<R, Mem>& X, const ConstStates<R, Mem>& y0,
+                   const Options& opts, const Sequence<R, Mem>& Y, Result<Sequence<R, Mem>>& res) {
+  const int batch = int(Y.extent(0)), T = int(Y.extent(1)), n = int(Y.extent(2)), m = int(X.extent(2));
+  Sequence<R, Mem> Xw, Yw;
+  States<R, Mem> start(Kokkos::view_alloc(Kokkos::WithoutInitializing, "deer::solve::window_y0"), batch, n);
+  Kokkos::deep_copy(space, start, y0);
+  res.windows = 0;
+  int w = opts.window;
+  for (int w0 = 0; w0 < T;) {
+    const int len = std::min(w, T - w0);
+    if (int(Xw.extent(1)) != len) {
+      Xw = Sequence<R, Mem>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "deer::solve::window_X"), batch, len, m);
+      Yw = Sequence<R, Mem>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "deer::solve::window_Y"), batch, len, n);
+    }
+    const auto steps = Kokkos::make_pair(w0, w0 + len);
+    Kokkos::deep_copy(space, Xw, Kokkos::subview(X, Kokkos::ALL, steps, Kokkos::ALL));
+    if (opts.initial_guess == InitialGuess::user)
+      Kokkos::deep_copy(space, Yw, Kokkos::subview(Y, Kokkos::ALL, steps, Kokkos::ALL));
+    const bool can_shrink = len > kMinWindow;
+    Options o = opts;
+    if (can_shrink) {
+      o.max_iterations = std::min(opts.max_iterations, kWindowAttemptIterations);
+      o.non_finite = NonFinitePolicy::stop;
+    }
+    Result<Sequence<R, Mem>> r;
+    r.method = res.method;
+    solve_newton(space, Shifted<Sys>{sys, w0}, ConstSequence<R, Mem>(Xw), ConstStates<R, Mem>(start), o, Yw, r);
+    res.iterations += r.iterations;
+    res.residuals.insert(res.residuals.end(), r.residuals.begin(), r.residuals.end());
+    res.substitutions += r.substitutions;
+    if (r.status != Status::converged && can_shrink) {
+      w = std::max(kMinWindow, len / 4);
+      continue;
+    }
+    Kokkos::deep_copy(space, Kokkos::subview(Y, Kokkos::ALL, steps, Kokkos::ALL), Yw);
+    ++res.windows;
+    if (r.status != Status::converged) {
+      res.status = r.status;
+      res.message = "in the window of steps " + std::to_string(w0) + ".." + std::to_string(w0 + len - 1) +
+                    " (already the shortest, " + std::to_string(kMinWindow) + " steps or fewer): " + r.message;
+      return;
+    }
+    Kokkos::deep_copy(space, start, Kokkos::subview(Yw, Kokkos::ALL, len - 1, Kokkos::ALL));
+    w0 += len;
+    w = int(std::min<long>(opts.window, 2L * len));
+  }
+}
+
+}  // namespace detail
+
 // Solves y_i = f(y_{i-1}, x_i), i = 0..T-1, for every sequence of the batch, into Y.
 // X: (batch, T, m), y0: (batch, n), Y: (batch, T, n); Y holds the initial guess on entry
 // when options.initial_guess == InitialGuess::user.
@@ -178,6 +281,7 @@ Result<Sequence<typename Sys::real_type, typename Space::memory_space>> solve(
   if (int(y0.extent(0)) != batch || int(y0.extent(1)) != n)
     shape_error("y0 must be (batch, n) = (" + std::to_string(batch) + ", " + std::to_string(n) + ")");
   if (opts.max_iterations < 1) shape_error("max_iterations must be >= 1");
+  if (opts.window < 0) shape_error("window must be >= 0 steps (0: the whole sequence in one Newton solve)");
   if (opts.check_inputs) {
     if (detail::count_non_finite(space, X) > 0)
       shape_error("the inputs contain NaN or Inf; clean the input data (or set check_inputs = false)");
@@ -201,37 +305,10 @@ Result<Sequence<typename Sys::real_type, typename Space::memory_space>> solve(
     return res;
   }
 
-  const bool diagonal = res.method == Method::quasi_deer || res.method == Method::picard;
-  const auto plan = detail::NewtonPlan::make<Space>(opts, batch, T, diagonal ? 1 : k);
-  const StepLayout& layout = plan.layout;
-  const Flat<const R, Mem> Xf = to_layout(space, layout, X);
-  detail::Iterates<Space, R> it(space, plan, opts.initial_guess, y0, Y);
-  const bool damped = res.method == Method::damped_deer;
-  auto step = [&](double beta) {
-    using detail::Linearization;
-    if (res.method == Method::quasi_deer)
-      return it.step(space, detail::NewtonPairs<Sys, Mem, 1>{sys, Xf, it.Yold, y0, layout, n, m, 1, R(1),
-                                                             Linearization::true_diagonal}, y0, opts);
-    if (res.method == Method::picard)
-      return it.step(space, detail::NewtonPairs<Sys, Mem, 1>{sys, Xf, it.Yold, y0, layout, n, m, 1, R(0),
-                                                             Linearization::none}, y0, opts);
-    return it.step(space, detail::NewtonPairs<Sys, Mem, Traits::max_block>{sys, Xf, it.Yold, y0, layout, n, m, k,
-                                                                           R(beta), Linearization::exact},
-                   y0, opts);
-  };
-  auto merit = [&](const Flat<R, Mem>& Yf) {
-    double r = 0;
-    Kokkos::parallel_reduce("deer::solve::residual", Kokkos::RangePolicy<Space>(space, 0, int(layout.span(1))),
-                            detail::ScaledResidual<Sys, Mem>{sys, Xf, Yf, y0, layout, n, m, opts.atol_for<R>(),
-                                                             opts.rtol_for<R>()},
-                            Kokkos::Max<double>(r));
-    return r;
-  };
-  detail::newton_loop(space, it, opts, damped, step, merit,
-                      "try method = damped_deer, raise max_iterations or loosen atol/rtol (chaotic systems: "
-                      "use sequential)",
-                      res);
-  it.finish(space, Y);
+  if (opts.window > 0 && opts.window < T)
+    detail::solve_windows(space, sys, X, y0, opts, Y, res);
+  else  // through Shifted too, so the Newton machinery is compiled once per system
+    detail::solve_newton(space, Shifted<Sys>{sys, 0}, X, y0, opts, Y, res);
   if (res.status != Status::converged && opts.fallback) {
     const long nbad = run_sequential(space, sys, X, y0, Y);
     res.fallback_ran = true;

@@ -80,6 +80,11 @@ struct LinearizedFlowPairs {
     const R* ys = i == 0 ? y0.data() + size_t(s) * n : Yold.data() + layout.at(s, i - 1, n);
     const R* ye = Yold.data() + layout.at(s, i, n);
     flow_pair(rhs, t(i), t(i + 1), ys, ye, X.data() + layout.at(s, i, 2 * m), A, b);
+    for (int r = 0; r < n; ++r) {  // residual form (Iterates::step): A ys + b - ye
+      R v = b[r] - ye[r];
+      for (int c = 0; c < n; ++c) v += A[r * n + c] * ys[c];
+      b[r] = v;
+    }
   }
 };
 
@@ -138,7 +143,7 @@ struct SequentialFlow {
 // X: step inputs (batch, T, 2m) from make_step_inputs (m = 0: (batch, T, 0)), y0: (batch, n),
 // Y: (batch, T, n) receives y(t[1..T]) (and holds the initial guess for InitialGuess::user).
 // Options: method deer/automatic (parallel) or sequential; atol/rtol/max_iterations/chunk/
-// fallback/non_finite/initial_guess as for deer::solve. Same Result as deer::solve.
+// fallback/non_finite/initial_guess as for deer::solve (window must be 0). Same Result as deer::solve.
 template <class Space, class Rhs, class TimeView>
 Result<Sequence<typename Rhs::real_type, typename Space::memory_space>> solve_continuous(
     const Space& space, const Rhs& rhs, const TimeView& tv,
@@ -163,6 +168,9 @@ Result<Sequence<typename Rhs::real_type, typename Space::memory_space>> solve_co
     throw std::invalid_argument(who + ": y0 must be (batch, n) = (" + std::to_string(batch) + ", " +
                                 std::to_string(n) + ")");
   if (opts.max_iterations < 1) throw std::invalid_argument(who + ": max_iterations must be >= 1");
+  if (opts.window != 0)
+    throw std::invalid_argument(who + ": windows (Options::window) are not available for the continuous DEER-ODE; "
+                                "set window = 0, or discretize the ODE (deer::ode::discretize) and use deer::solve");
   Method method = opts.method == Method::automatic ? Method::deer : opts.method;
   if (method != Method::deer && method != Method::sequential)
     throw std::invalid_argument(who + ": method " + std::string(to_string(method)) +
@@ -203,7 +211,7 @@ Result<Sequence<typename Rhs::real_type, typename Space::memory_space>> solve_co
   const Flat<const R, Mem> Xf = to_layout(space, layout, X);
   deer::detail::Iterates<Space, R> it(space, plan, opts.initial_guess, y0, Y);
   auto step = [&](double) {
-    return it.step(space, detail::LinearizedFlowPairs<Rhs, Mem>{rhs, t, Xf, it.Yold, y0, layout, n, m, n}, y0, opts);
+    return it.step(space, detail::LinearizedFlowPairs<Rhs, Mem>{rhs, t, Xf, it.Yold, y0, layout, n, m, n}, opts);
   };
   auto no_merit = [](const Flat<R, Mem>&) { return 0.0; };
   deer::detail::newton_loop(space, it, opts, false, step, no_merit,
