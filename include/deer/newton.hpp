@@ -169,11 +169,9 @@ struct Iterates {
   // The pairs are in residual form: A_i and r_i = (the linearised step applied to y_{i-1}(old))
   // - y_i(old), so the scan d_i = A_i d_{i-1} + r_i from d = 0 gives the correction, and the
   // iterate moves by y(new) = y(old) + d. In exact arithmetic this is the same Newton step as
-  // scanning y_i = A_i y_{i-1} + b_i from y0. In float32 it is not: with A_i close to I (an
-  // ODE step of small dt) b_i = f(y_{i-1}) - A_i y_{i-1} cancels to a few bits, the scan
-  // adds that rounding up over every step, and successive iterates differ by more than the
-  // tolerance for ever (docs/solvers.md, Windows). A residual near the solution is small and
-  // so is its rounding; at the float solution of the recurrence it is exactly zero.
+  // scanning y_i = A_i y_{i-1} + b_i from y0 with b_i = f(y_{i-1}) - A_i y_{i-1}; it needs no
+  // product A_i y_{i-1}, and the scanned values vanish at convergence. It was meant to lower
+  // the float32 noise floor of long ODE windows and did not (docs/solvers.md, Windows).
   template <class Pairs>
   std::pair<double, long> step(const Space& space, const Pairs& pairs, const Options& opts) {
     const int n = int(zero.extent(1)), k = pairs.k;
@@ -216,10 +214,12 @@ struct Iterates {
 // The Newton loop. step(beta) runs one scan with Jacobians scaled by beta (1 = Newton) and
 // returns {update error, non-finite count}. With merit (DampedDeer), a step that does not
 // lower merit(Ynew) is rejected and retried with beta/4 (see Options::damping_min).
-// advice: what to suggest when the iteration stops without converging.
+// advice: what to suggest when the iteration stops without converging. stop_when_stalled (a
+// window that can still be shortened): give up once an update is more than half the one two
+// iterations before, from the fourth on; Newton near its float32 noise floor hovers there.
 template <class Space, class R, class Res, class Step, class Merit>
 void newton_loop(const Space& space, Iterates<Space, R>& it, const Options& opts, bool damped, Step&& step,
-                 Merit&& merit, const std::string& advice, Res& res) {
+                 Merit&& merit, const std::string& advice, Res& res, bool stop_when_stalled = false) {
   double beta = 1.0;
   double current = damped ? merit(it.Yold) : 0.0;
   res.status = Status::max_iterations;
@@ -249,6 +249,11 @@ void newton_loop(const Space& space, Iterates<Space, R>& it, const Options& opts
     if (err <= 1.0) {
       res.status = Status::converged;
       break;
+    }
+    const size_t done = res.residuals.size();
+    if (stop_when_stalled && !damped && done >= 4 && err > 0.5 * res.residuals[done - 3]) {
+      res.message = "the updates stalled at " + std::to_string(err) + " tolerance units";
+      break;  // status stays max_iterations
     }
     if (!damped && nbad == 0 && err > opts.divergence_threshold) {  // damped steps are guarded by the merit
       res.status = Status::diverged;

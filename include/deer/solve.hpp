@@ -145,7 +145,8 @@ namespace detail {
 // The parallel methods on the whole of X (res.method already resolved, not sequential).
 template <class Space, class Sys, class R = typename Sys::real_type, class Mem = typename Space::memory_space>
 void solve_newton(const Space& space, const Sys& sys, const ConstSequence<R, Mem>& X, const ConstStates<R, Mem>& y0,
-                  const Options& opts, const Sequence<R, Mem>& Y, Result<Sequence<R, Mem>>& res) {
+                  const Options& opts, const Sequence<R, Mem>& Y, Result<Sequence<R, Mem>>& res,
+                  bool stop_when_stalled = false) {
   using Traits = system_traits<Sys>;
   const int batch = int(Y.extent(0)), T = int(Y.extent(1)), n = int(Y.extent(2)), m = int(X.extent(2));
   const int k = block_size(sys);
@@ -177,19 +178,20 @@ void solve_newton(const Space& space, const Sys& sys, const ConstSequence<R, Mem
   newton_loop(space, it, opts, damped, step, merit,
               "try method = damped_deer, a window (Options::window), raise max_iterations or loosen "
               "atol/rtol (chaotic systems: use sequential)",
-              res);
+              res, stop_when_stalled);
   it.finish(space, Y);
 }
 
 // Options::window: consecutive windows of at most opts.window steps, each a Newton solve from
 // the last state of the one before. A window that fails is solved again a quarter as long, from
-// the same state, down to kMinWindow steps; after a success the window doubles again, up to
-// opts.window. Attempts that can still shrink stop early (kWindowAttemptIterations, or the
-// first non-finite iterate): a window too long for float32 stalls just above the tolerance
-// rather than diverging (docs/solvers.md, Windows). A failure at the smallest window ends the
-// solve.
+// the same state, down to kMinWindow steps; after kWindowGrowth successes in a row it doubles
+// again, up to opts.window. Attempts that can still shrink stop early (after
+// kWindowAttemptIterations, once the updates stall, or at the first non-finite iterate): a
+// window too long for float32 stalls just above the tolerance rather than diverging
+// (docs/solvers.md, Windows). A failure at the smallest window ends the solve.
 inline constexpr int kMinWindow = 16;
 inline constexpr int kWindowAttemptIterations = 25;
+inline constexpr int kWindowGrowth = 3;
 
 template <class Space, class Sys, class R = typename Sys::real_type, class Mem = typename Space::memory_space>
 void solve_windows(const Space& space, const Sys& sys, const ConstSequence<R, Mem>& X, const ConstStates<R, Mem>& y0,
@@ -199,7 +201,7 @@ void solve_windows(const Space& space, const Sys& sys, const ConstSequence<R, Me
   States<R, Mem> start(Kokkos::view_alloc(Kokkos::WithoutInitializing, "deer::solve::window_y0"), batch, n);
   Kokkos::deep_copy(space, start, y0);
   res.windows = 0;
-  int w = opts.window;
+  int w = opts.window, successes = 0;
   for (int w0 = 0; w0 < T;) {
     const int len = std::min(w, T - w0);
     if (int(Xw.extent(1)) != len) {
@@ -218,12 +220,14 @@ void solve_windows(const Space& space, const Sys& sys, const ConstSequence<R, Me
     }
     Result<Sequence<R, Mem>> r;
     r.method = res.method;
-    solve_newton(space, Shifted<Sys>{sys, w0}, ConstSequence<R, Mem>(Xw), ConstStates<R, Mem>(start), o, Yw, r);
+    solve_newton(space, Shifted<Sys>{sys, w0}, ConstSequence<R, Mem>(Xw), ConstStates<R, Mem>(start), o, Yw, r,
+                 can_shrink);
     res.iterations += r.iterations;
     res.residuals.insert(res.residuals.end(), r.residuals.begin(), r.residuals.end());
     res.substitutions += r.substitutions;
     if (r.status != Status::converged && can_shrink) {
       w = std::max(kMinWindow, len / 4);
+      successes = 0;
       continue;
     }
     Kokkos::deep_copy(space, Kokkos::subview(Y, Kokkos::ALL, steps, Kokkos::ALL), Yw);
@@ -236,7 +240,10 @@ void solve_windows(const Space& space, const Sys& sys, const ConstSequence<R, Me
     }
     Kokkos::deep_copy(space, start, Kokkos::subview(Yw, Kokkos::ALL, len - 1, Kokkos::ALL));
     w0 += len;
-    w = int(std::min<long>(opts.window, 2L * len));
+    if (++successes == kWindowGrowth) {
+      w = int(std::min<long>(opts.window, 2L * w));
+      successes = 0;
+    }
   }
 }
 
