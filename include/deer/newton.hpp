@@ -15,13 +15,11 @@ namespace deer::detail {
 // The value 1e300 marks "non-finite seen" in the reduced update error.
 inline constexpr double kNonFiniteError = 1e300;
 
-// The scan solves for the correction d_i = y_i(new) - y_i(old) (see Iterates::step); this adds
-// it to the current iterate, stores the new one and measures the correction in tolerance units.
-// A non-finite value makes the error huge so nothing converges on it; SubstituteNonFinite
-// counts and replaces such values afterwards, in a pass that runs only then. (Counting here
-// with an atomic on one address cost 68 s per iteration on the H200 once a whole iterate
-// overflowed: Kokkos 3.4 adds to a `long` with a compare-and-swap loop, and every thread
-// contended for it.)
+// Stores the new iterate and measures the update in tolerance units. A non-finite value makes
+// the error huge so nothing converges on it; SubstituteNonFinite counts and replaces such
+// values afterwards, in a pass that runs only then. (Counting here with an atomic on one
+// address cost 68 s per iteration on the H200 once a whole iterate overflowed: Kokkos 3.4
+// adds to a `long` with a compare-and-swap loop, and every thread contended for it.)
 template <class R, class Mem>
 struct NewtonUpdate {
   Flat<R, Mem> Ynew;
@@ -29,14 +27,13 @@ struct NewtonUpdate {
   StepLayout layout;
   int n;
   R atol, rtol;
-  KOKKOS_INLINE_FUNCTION void operator()(int s, int i, R* d, double& e) const {
+  KOKKOS_INLINE_FUNCTION void operator()(int s, int i, R* y, double& e) const {
     const size_t o = layout.at(s, i, n);
     for (int j = 0; j < n; ++j) {
-      const R y = Yold(o + j) + d[j];
-      if (!compat::isfinite(y)) e = kNonFiniteError;
-      const R u = compat::fabs(d[j]) / (atol + rtol * compat::fabs(y));
-      if (double(u) > e) e = double(u);
-      Ynew(o + j) = y;
+      if (!compat::isfinite(y[j])) e = kNonFiniteError;
+      const R d = compat::fabs(y[j] - Yold(o + j)) / (atol + rtol * compat::fabs(y[j]));
+      if (double(d) > e) e = double(d);
+      Ynew(o + j) = y[j];
     }
   }
 };
@@ -140,7 +137,6 @@ struct Iterates {
   NewtonPlan plan;
   StepLayout layout;
   Flat<R, Mem> Yold, Ynew;
-  States<R, Mem> zero;  // the correction's start: y0 itself is exact
   ScanWorkspace<R, Mem> ws;
   Flat<R, Mem> Ab;  // stored pairs, when used
 
@@ -148,7 +144,7 @@ struct Iterates {
   // trajectory the caller left in Y (warm start).
   Iterates(const Space& space, const NewtonPlan& p, InitialGuess guess, const ConstStates<R, Mem>& y0,
            const Sequence<R, Mem>& Y)
-      : plan(p), layout(p.layout), zero("deer::newton::zero", Y.extent(0), Y.extent(2)) {
+      : plan(p), layout(p.layout) {
     const int n = int(Y.extent(2));
     Yold = Flat<R, Mem>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "deer::newton::iterate"), layout.span(n));
     Ynew = layout.interleaved
@@ -166,15 +162,10 @@ struct Iterates {
   }
 
   // One scan of `pairs` from Yold into Ynew: {max update in tolerance units, non-finite count}.
-  // The pairs are in residual form: A_i and r_i = (the linearised step applied to y_{i-1}(old))
-  // - y_i(old), so the scan d_i = A_i d_{i-1} + r_i from d = 0 gives the correction, and the
-  // iterate moves by y(new) = y(old) + d. In exact arithmetic this is the same Newton step as
-  // scanning y_i = A_i y_{i-1} + b_i from y0 with b_i = f(y_{i-1}) - A_i y_{i-1}; it needs no
-  // product A_i y_{i-1}, and the scanned values vanish at convergence. It was meant to lower
-  // the float32 noise floor of long ODE windows and did not (docs/solvers.md, Windows).
   template <class Pairs>
-  std::pair<double, long> step(const Space& space, const Pairs& pairs, const Options& opts) {
-    const int n = int(zero.extent(1)), k = pairs.k;
+  std::pair<double, long> step(const Space& space, const Pairs& pairs, const ConstStates<R, Mem>& y0,
+                               const Options& opts) {
+    const int n = int(y0.extent(1)), k = pairs.k;
     NewtonUpdate<R, Mem> upd{Ynew, Yold, layout, n, R(opts.atol_for<R>()), R(opts.rtol_for<R>())};
     // The one-pass scan evaluates every pair once by construction. The chunked scan, with more
     // than one chunk per sequence, evaluates every pair twice (compose, then sweep); evaluating
@@ -187,7 +178,7 @@ struct Iterates {
     const int chunk = plan.chunk;
     double err;
     if (plan.one_pass) {
-      err = scan_one_pass(space, pairs, upd, zero, layout.T, n, ws.one_pass);
+      err = scan_one_pass(space, pairs, upd, y0, layout.T, n, ws.one_pass);
     } else if (store) {
       if (Ab.extent(0) < layout.span(n * k + n))
         Ab = Flat<R, Mem>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "deer::newton::pairs"),
@@ -195,9 +186,9 @@ struct Iterates {
       for_each_index(space, "deer::newton::evaluate_pairs", int(layout.span(1)),
                      EvaluatePairs<Pairs, Mem>{pairs, Ab, layout, n, k});
       LaidOutPairs<R, Mem, Pairs::max_state, Pairs::max_block> stored{Ab, layout, n, k};
-      err = scan_generated(space, stored, upd, zero, layout.T, n, k, chunk, ws);
+      err = scan_generated(space, stored, upd, y0, layout.T, n, k, chunk, ws);
     } else {
-      err = scan_generated(space, pairs, upd, zero, layout.T, n, k, chunk, ws);
+      err = scan_generated(space, pairs, upd, y0, layout.T, n, k, chunk, ws);
     }
     long nbad = 0;
     if (err >= kNonFiniteError)

@@ -22,9 +22,8 @@ namespace detail {
 
 enum class Linearization { exact, true_diagonal, none };
 
-// The affine pair of one Newton step at the current iterate Yold (flat, in `layout`), in the
-// residual form of Iterates::step:
-//   A_i = beta * J_i,  r_i = f(y_{i-1}) - y_i   (both from Yold; y_{i-1} is y0 at i = 0).
+// The affine pair of one Newton step at the current iterate Yold (flat, in `layout`):
+//   A_i = beta * J_i,  b_i = f(y_{i-1}) - A_i y_{i-1}   (y_{i-1} from Yold, or y0 at i = 0).
 template <class Sys, class Mem, int K>
 struct NewtonPairs {
   using real_type = typename Sys::real_type;
@@ -40,17 +39,18 @@ struct NewtonPairs {
   Linearization lin;
   KOKKOS_INLINE_FUNCTION void operator()(int s, int i, R* A, R* b) const {
     const R* yp = i == 0 ? y0.data() + size_t(s) * n : Yold.data() + layout.at(s, i - 1, n);
-    const R* yi = Yold.data() + layout.at(s, i, n);
     const R* x = X.data() + layout.at(s, i, m);
     if (lin == Linearization::none) {
       sys(i, yp, x, b);
       for (int j = 0; j < n * k; ++j) A[j] = R(0);
-    } else {
-      linearize(sys, i, yp, x, b, A, k, lin == Linearization::true_diagonal);
-      if (beta != R(1))
-        for (int j = 0; j < n * k; ++j) A[j] *= beta;
+      return;
     }
-    for (int r = 0; r < n; ++r) b[r] -= yi[r];
+    R f[max_state] = {}, Ay[max_state] = {};
+    linearize(sys, i, yp, x, f, A, k, lin == Linearization::true_diagonal);
+    if (beta != R(1))
+      for (int j = 0; j < n * k; ++j) A[j] *= beta;
+    block_apply<max_state, K>(n, k, A, yp, Ay);
+    for (int r = 0; r < n; ++r) b[r] = f[r] - Ay[r];
   }
 };
 
@@ -159,13 +159,13 @@ void solve_newton(const Space& space, const Sys& sys, const ConstSequence<R, Mem
   auto step = [&](double beta) {
     if (res.method == Method::quasi_deer)
       return it.step(space, NewtonPairs<Sys, Mem, 1>{sys, Xf, it.Yold, y0, layout, n, m, 1, R(1),
-                                                     Linearization::true_diagonal}, opts);
+                                                     Linearization::true_diagonal}, y0, opts);
     if (res.method == Method::picard)
       return it.step(space, NewtonPairs<Sys, Mem, 1>{sys, Xf, it.Yold, y0, layout, n, m, 1, R(0),
-                                                     Linearization::none}, opts);
+                                                     Linearization::none}, y0, opts);
     return it.step(space, NewtonPairs<Sys, Mem, Traits::max_block>{sys, Xf, it.Yold, y0, layout, n, m, k,
                                                                    R(beta), Linearization::exact},
-                   opts);
+                   y0, opts);
   };
   auto merit = [&](const Flat<R, Mem>& Yf) {
     double r = 0;

@@ -80,11 +80,6 @@ struct LinearizedFlowPairs {
     const R* ys = i == 0 ? y0.data() + size_t(s) * n : Yold.data() + layout.at(s, i - 1, n);
     const R* ye = Yold.data() + layout.at(s, i, n);
     flow_pair(rhs, t(i), t(i + 1), ys, ye, X.data() + layout.at(s, i, 2 * m), A, b);
-    for (int r = 0; r < n; ++r) {  // residual form (Iterates::step): A ys + b - ye
-      R v = b[r] - ye[r];
-      for (int c = 0; c < n; ++c) v += A[r * n + c] * ys[c];
-      b[r] = v;
-    }
   }
 };
 
@@ -211,7 +206,7 @@ Result<Sequence<typename Rhs::real_type, typename Space::memory_space>> solve_co
   const Flat<const R, Mem> Xf = to_layout(space, layout, X);
   deer::detail::Iterates<Space, R> it(space, plan, opts.initial_guess, y0, Y);
   auto step = [&](double) {
-    return it.step(space, detail::LinearizedFlowPairs<Rhs, Mem>{rhs, t, Xf, it.Yold, y0, layout, n, m, n}, opts);
+    return it.step(space, detail::LinearizedFlowPairs<Rhs, Mem>{rhs, t, Xf, it.Yold, y0, layout, n, m, n}, y0, opts);
   };
   auto no_merit = [](const Flat<R, Mem>&) { return 0.0; };
   deer::detail::newton_loop(space, it, opts, false, step, no_merit,
