@@ -70,6 +70,46 @@ KOKKOS_INLINE_FUNCTION void warp_sync() {
 #endif
 }
 
+// A load through the read-only data cache. The compiler may move it above the kernel's own
+// stores (they cannot alias data that is read-only for the whole kernel), so the loads of
+// several steps can be in flight at once; use only for data no thread of the kernel writes.
+template <class T>
+KOKKOS_INLINE_FUNCTION T load_readonly(const T* p) {
+#if defined(__CUDA_ARCH__)
+  return __ldg(p);
+#else
+  return *p;
+#endif
+}
+
+// Flags between teams of one kernel (the one-pass scan's look-back): a release store makes
+// every write the storing thread has seen (its team's, after a barrier) visible before the
+// flag; an acquire load makes the reads after it see them. Cheaper on GPUs than full fences
+// around relaxed accesses, which also invalidated the SM's L1 at every read of a flag.
+KOKKOS_INLINE_FUNCTION void store_release(int* p, int v) {
+#if defined(__CUDA_ARCH__) && (__CUDA_ARCH__ >= 700)
+  asm volatile("st.release.gpu.global.s32 [%0], %1;" ::"l"(p), "r"(v) : "memory");
+#elif defined(__CUDA_ARCH__)
+  __threadfence();
+  *static_cast<volatile int*>(p) = v;
+#else
+  __atomic_store_n(p, v, __ATOMIC_RELEASE);
+#endif
+}
+KOKKOS_INLINE_FUNCTION int load_acquire(const int* p) {
+#if defined(__CUDA_ARCH__) && (__CUDA_ARCH__ >= 700)
+  int v;
+  asm volatile("ld.acquire.gpu.global.s32 %0, [%1];" : "=r"(v) : "l"(p) : "memory");
+  return v;
+#elif defined(__CUDA_ARCH__)
+  const int v = *static_cast<const volatile int*>(p);
+  __threadfence();
+  return v;
+#else
+  return __atomic_load_n(p, __ATOMIC_ACQUIRE);
+#endif
+}
+
 // Profiling regions: Kokkos_Profiling_ScopedRegion.hpp does not exist in 3.4.
 class ScopedRegion {
  public:

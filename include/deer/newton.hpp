@@ -20,7 +20,8 @@ inline constexpr double kNonFiniteError = 1e300;
 // values afterwards, in a pass that runs only then. (Counting here with an atomic on one
 // address cost 68 s per iteration on the H200 once a whole iterate overflowed: Kokkos 3.4
 // adds to a `long` with a compare-and-swap loop, and every thread contended for it.)
-template <class R, class Mem>
+// N: the state capacity; for N = 1 the loop is constant, so y stays in registers.
+template <class R, class Mem, int N>
 struct NewtonUpdate {
   Flat<R, Mem> Ynew;
   Flat<const R, Mem> Yold;
@@ -29,9 +30,9 @@ struct NewtonUpdate {
   R atol, rtol;
   KOKKOS_INLINE_FUNCTION void operator()(int s, int i, R* y, double& e) const {
     const size_t o = layout.at(s, i, n);
-    for (int j = 0; j < n; ++j) {
+    for (int j = 0; j < (N == 1 ? 1 : n); ++j) {
       if (!compat::isfinite(y[j])) e = kNonFiniteError;
-      const R d = compat::fabs(y[j] - Yold(o + j)) / (atol + rtol * compat::fabs(y[j]));
+      const R d = compat::fabs(y[j] - compat::load_readonly(Yold.data() + o + j)) / (atol + rtol * compat::fabs(y[j]));
       if (double(d) > e) e = double(d);
       Ynew(o + j) = y[j];
     }
@@ -166,7 +167,7 @@ struct Iterates {
   std::pair<double, long> step(const Space& space, const Pairs& pairs, const ConstStates<R, Mem>& y0,
                                const Options& opts) {
     const int n = int(y0.extent(1)), k = pairs.k;
-    NewtonUpdate<R, Mem> upd{Ynew, Yold, layout, n, R(opts.atol_for<R>()), R(opts.rtol_for<R>())};
+    NewtonUpdate<R, Mem, Pairs::max_state> upd{Ynew, Yold, layout, n, R(opts.atol_for<R>()), R(opts.rtol_for<R>())};
     // The one-pass scan evaluates every pair once by construction. The chunked scan, with more
     // than one chunk per sequence, evaluates every pair twice (compose, then sweep); evaluating
     // them once in a fully parallel pass and storing them paid on the H200 for blocks of size

@@ -165,12 +165,13 @@ struct PackPairs {
   }
 };
 
-// Writes every state to a view; contributes nothing to the returned error.
-template <class R, class Mem>
+// Writes every state to a view; contributes nothing to the returned error. N: the state
+// capacity (for N = 1 the loop is constant, so y stays in registers).
+template <class R, class Mem, int N>
 struct StoreStates {
   Sequence<R, Mem> Y;
   KOKKOS_INLINE_FUNCTION void operator()(int s, int i, R* y, double&) const {
-    for (int j = 0; j < int(Y.extent(2)); ++j) Y(s, i, j) = y[j];
+    for (int j = 0; j < (N == 1 ? 1 : int(Y.extent(2))); ++j) Y(s, i, j) = y[j];
   }
 };
 
@@ -334,7 +335,7 @@ double scan_generated(const Space& space, const Gen& gen, const Out& out,
     detail::for_each_index(space, "deer::scan::compose", batch * (C - 1),
                            detail::ComposeChunks<Gen, Mem>{gen, lev.P, lev.q, C, L, n, k});
     detail::StoredPairs<R, Mem, Gen::max_state, Gen::max_block> summaries{lev.P, lev.q, n, k};
-    detail::StoreStates<R, Mem> to_S{S};
+    detail::StoreStates<R, Mem, Gen::max_state> to_S{S};
     scan_generated(space, summaries, to_S, y0, C - 1, n, k, chunk, ws, depth + 1);
   }
   // Only the top level's errors matter (deeper levels store chunk states).
@@ -371,7 +372,7 @@ void affine_scan(const Space& space, const Sequence<R, typename Space::memory_sp
   compat::ScopedRegion region("deer::affine_scan");
   const bool one_pass = detail::use_one_pass<Space>(opts.algorithm, k);
   const int chunk = opts.chunk > 0 ? opts.chunk : detail::default_chunk<Space>(batch, T);
-  detail::StoreStates<R, Mem> out{Y};
+  detail::StoreStates<R, Mem, MaxState> out{Y};
   auto run = [&](const auto& pairs) {
     using Pairs = std::decay_t<decltype(pairs)>;
     auto scan = [&](const auto& g, const auto& o) {

@@ -17,6 +17,7 @@
 //     neighbouring threads on neighbouring steps again.
 // Dense and block pairs (k > 1) use the chunked scan of scan.hpp: their per-step matrices do
 // not fit a tile in scratch.
+#include <stdexcept>
 #include <string>
 
 #include <deer/compat.hpp>
@@ -119,6 +120,13 @@ struct OnePassTiles {
   using ScratchI = Kokkos::View<int*, typename Space::scratch_memory_space, Kokkos::MemoryUnmanaged>;
   using ScratchD = Kokkos::View<double*, typename Space::scratch_memory_space, Kokkos::MemoryUnmanaged>;
   static constexpr int N = Gen::max_state, K = Gen::max_block;
+  static constexpr bool host = Kokkos::SpaceAccessibility<Kokkos::HostSpace, Mem>::accessible;
+  // Steps a thread evaluates (or hands out) before it stores: their loads are in flight
+  // together instead of one memory round trip per step. Registers bound it for larger states.
+  static constexpr int U = host ? 1 : (N == 1 ? 8 : (N <= 4 ? 2 : 1));
+  // The segment length, known at compile time for scalar pairs on GPUs (tile_shape: 16 KiB
+  // of a per tile over G = 256 segments), so that segment loops unroll; 0: shape.V.
+  static constexpr int VC = (!host && N == 1) ? int(64 / sizeof(R)) : 0;
   Gen gen;
   Out out;
   ConstStates<R, Mem> y0;
@@ -130,19 +138,21 @@ struct OnePassTiles {
   int steps, tiles_per_seq, n, epoch;
   unsigned long long ticket_base;
 
-  static size_t scratch_bytes(const TileShape& t, int n) {
+  // The team's scratch block (the launch adds 8 bytes of slack for its alignment).
+  KOKKOS_INLINE_FUNCTION static size_t scratch_bytes(const TileShape& t, int n) {
     const int values = TileShape::pad(t.TT * n) + 1, warps = (t.TS + t.lanes - 1) / t.lanes;
-    return 2 * Scratch::shmem_size(values) + 2 * Scratch::shmem_size(warps) + 5 * Scratch::shmem_size(n) +
-           ScratchD::shmem_size(warps) + ScratchI::shmem_size(1);
+    return sizeof(double) * (warps + 1) + sizeof(R) * (2 * values + 2 * warps + 5 * n);
   }
 
   // What tile p has published in this call: 0 nothing, 1 its map, 2 its end state.
+  // (Acquire: the caller then reads what the tile published before its flag.)
   KOKKOS_INLINE_FUNCTION int status(int p) const {
-    const int v = *static_cast<volatile int*>(flags.data() + p);
+    const int v = compat::load_acquire(flags.data() + p);
     return (v >> 2) == epoch ? (v & 3) : 0;
   }
+  // (Release: after the values, which the team wrote before a barrier.)
   KOKKOS_INLINE_FUNCTION void publish(int p, int what) const {
-    *static_cast<volatile int*>(flags.data() + p) = epoch * 4 + what;
+    compat::store_release(flags.data() + p, epoch * 4 + what);
   }
   KOKKOS_INLINE_FUNCTION static R load(const Kokkos::View<R*, Mem>& v, size_t j) {
     return *static_cast<volatile R*>(v.data() + j);
@@ -173,7 +183,6 @@ struct OnePassTiles {
         compat::spin_pause();
         continue;
       }
-      Kokkos::memory_fence();
       const bool done = first2 < first0;
       const int take = done ? first2 + 1 : first0;  // tiles composed this round
       for (int j0 = 0; j0 < n; j0 += per_pass) {
@@ -200,33 +209,59 @@ struct OnePassTiles {
     compat::warp_sync();
   }
 
+  // f(p) for the steps p of the segment starting at lo (V steps, cut at `valid`); a loop of
+  // constant length where the shape allows, so that its scratch reads are issued together.
+  template <class F>
+  KOKKOS_INLINE_FUNCTION static void for_segment(int lo, int V, int valid, const F& f) {
+    if (VC > 0 && lo + VC <= valid) {
+#if defined(__CUDA_ARCH__)
+#pragma unroll
+#endif
+      for (int v = 0; v < (VC > 0 ? VC : 1); ++v) f(lo + v);
+    } else {
+      for (int p = lo; p < lo + V && p < valid; ++p) f(p);
+    }
+  }
+
   // n, known at compile time for scalar systems (so that their loops over components vanish).
   KOKKOS_INLINE_FUNCTION int components() const { return N == 1 ? 1 : n; }
 
   template <class Member>
   KOKKOS_INLINE_FUNCTION void operator()(const Member& m) const {
     const int n = components();
-    const int TS = m.team_size(), t = m.team_rank(), G = shape.G, V = shape.V, TT = shape.TT;
+    const int TS = m.team_size(), t = m.team_rank(), G = shape.G, V = VC > 0 ? VC : shape.V, TT = shape.TT;
     const int lanes = shape.lanes, lane = t % lanes, warp = t / lanes, warps = (TS + lanes - 1) / lanes;
     const int values = TileShape::pad(TT * n) + 1;
-    Scratch a(m.team_scratch(0), values), b(m.team_scratch(0), values);  // b becomes y in step 4
-    Scratch wP(m.team_scratch(0), warps), wq(m.team_scratch(0), warps), tP(m.team_scratch(0), n),
-        tq(m.team_scratch(0), n), accP(m.team_scratch(0), n), accq(m.team_scratch(0), n), yin(m.team_scratch(0), n);
-    ScratchD err(m.team_scratch(0), warps);
-    ScratchI ticket(m.team_scratch(0), 1);
+    // One scratch block, cut by hand (a view per array cost each warp ~270 instructions).
+    double* block = static_cast<double*>(m.team_scratch(0).get_shmem_aligned(scratch_bytes(shape, n), 8));
+    ScratchD err(block, warps);
+    ScratchI ticket(reinterpret_cast<int*>(block + warps), 1);
+    R* next = reinterpret_cast<R*>(block + warps + 1);
+    const auto cut = [&](int len) {
+      Scratch v(next, len);
+      next += len;
+      return v;
+    };
+    const Scratch a = cut(values), b = cut(values);  // b becomes y in step 4
+    const Scratch wP = cut(warps), wq = cut(warps), tP = cut(n), tq = cut(n), accP = cut(n), accq = cut(n), yin = cut(n);
 
     if (t == 0) ticket(0) = int(Kokkos::atomic_fetch_add(&counter(), 1ULL) - ticket_base);
     m.team_barrier();
     const int tile = ticket(0), s = tile / tiles_per_seq, c = tile % tiles_per_seq;
     const int i0 = c * TT, valid = (steps - i0 < TT) ? steps - i0 : TT;
 
-    // 1. Pairs into scratch.
-    for (int p = t; p < valid; p += TS) {
-      R A[N * K], bb[N];
-      gen(s, i0 + p, A, bb);
-      for (int j = 0; j < n; ++j) {
-        a(TileShape::pad(p * n + j)) = A[j];
-        b(TileShape::pad(p * n + j)) = bb[j];
+    // 1. Pairs into scratch, U steps per thread at a time: all evaluated, then all stored.
+    for (int p0 = t; p0 < valid; p0 += U * TS) {
+      R A[U][N * K], bb[U][N];
+      for (int u = 0; u < U; ++u)
+        if (p0 + u * TS < valid) gen(s, i0 + p0 + u * TS, A[u], bb[u]);
+      for (int u = 0; u < U; ++u) {
+        const int p = p0 + u * TS;
+        if (p < valid)
+          for (int j = 0; j < n; ++j) {
+            a(TileShape::pad(p * n + j)) = A[u][j];
+            b(TileShape::pad(p * n + j)) = bb[u][j];
+          }
       }
     }
     m.team_barrier();
@@ -241,10 +276,10 @@ struct OnePassTiles {
       const int w = w0 + t, j = w >> shape.gshift, g = w & (G - 1);
       Map<R> mine;
       if (w < n * G)
-        for (int p = g * V; p < g * V + V && p < valid; ++p) {
+        for_segment(g * V, V, valid, [&](int p) {
           const int o = TileShape::pad(p * n + j);
           mine = Map<R>{a(o), b(o)}.after(mine);
-        }
+        });
       for (int d = 1; d < width; d <<= 1) {
         const Map<R> e = mine.shfl_up(d, width);
         if (g % width >= d) mine = mine.after(e);
@@ -277,7 +312,6 @@ struct OnePassTiles {
         P(base + jj) = tP(jj);
         q(base + jj) = tq(jj);
       }
-      Kokkos::memory_fence();
       m.team_barrier();
       if (t == 0) publish(tile, 1);
     }
@@ -291,7 +325,6 @@ struct OnePassTiles {
         yin(jj) = accq(jj);
         S(base + jj) = tP(jj) * accq(jj) + tq(jj);
       }
-      Kokkos::memory_fence();
       compat::warp_sync();
       if (t == 0) publish(tile, 2);
     }
@@ -301,18 +334,21 @@ struct OnePassTiles {
     for (int w = t; w < n * G; w += TS) {
       const int j = w >> shape.gshift, g = w & (G - 1);
       R y = excl.P * yin(j) + excl.q;  // (one pass when G > 1; excl is the identity when G = 1)
-      for (int p = g * V; p < g * V + V && p < valid; ++p) {
+      for_segment(g * V, V, valid, [&](int p) {
         const int o = TileShape::pad(p * n + j);
         y = a(o) * y + b(o);
         b(o) = y;
-      }
+      });
     }
     m.team_barrier();
     double e = 0;
-    for (int p = t; p < valid; p += TS) {
-      R y[N];
-      for (int jj = 0; jj < n; ++jj) y[jj] = b(TileShape::pad(p * n + jj));
-      out(s, i0 + p, y, e);
+    for (int p0 = t; p0 < valid; p0 += U * TS) {
+      R y[U][N];
+      for (int u = 0; u < U; ++u)
+        if (p0 + u * TS < valid)
+          for (int jj = 0; jj < n; ++jj) y[u][jj] = b(TileShape::pad((p0 + u * TS) * n + jj));
+      for (int u = 0; u < U; ++u)
+        if (p0 + u * TS < valid) out(s, i0 + p0 + u * TS, y[u], e);
     }
     for (int d = lanes / 2; d > 0; d >>= 1) {
       const double o = compat::shfl_down(e, d, lanes);
@@ -341,6 +377,9 @@ double scan_one_pass(const Space& space, const Gen& gen, const Out& out,
   const int batch = int(y0.extent(0));
   if (steps <= 0 || batch == 0) return 0.0;
   const detail::TileShape shape = detail::tile_shape<Space, typename Gen::real_type>(n, steps, batch);
+  if (Tiles::VC > 0 && shape.V != Tiles::VC)
+    throw std::logic_error("deer: one-pass tile shape V = " + std::to_string(shape.V) + " but the kernel assumes " +
+                           std::to_string(Tiles::VC));
   const int per_seq = (steps + shape.TT - 1) / shape.TT, tiles = batch * per_seq;
   ws.reserve(tiles, n);
   Tiles f{gen, out, y0, ws.flags, ws.counter, ws.P, ws.q, ws.S, ws.errors, shape, steps, per_seq, n, ws.epoch,
@@ -350,7 +389,7 @@ double scan_one_pass(const Space& space, const Gen& gen, const Out& out,
   // At most 64 registers per thread (4 teams of 256 per SM): at 80, an H200 SM held 3 teams.
   Kokkos::parallel_for("deer::scan::one_pass",
                        Kokkos::TeamPolicy<Space, Kokkos::LaunchBounds<256, 4>>(space, tiles, shape.TS)
-                           .set_scratch_size(0, Kokkos::PerTeam(Tiles::scratch_bytes(shape, n))),
+                           .set_scratch_size(0, Kokkos::PerTeam(Tiles::scratch_bytes(shape, n) + 8)),
                        f);
   double err = 0.0;
   Kokkos::parallel_reduce("deer::scan::max_error", Kokkos::RangePolicy<Space>(space, 0, tiles),
