@@ -9,6 +9,13 @@
 #define DEER_KOKKOS_MATH_NS Kokkos::Experimental
 #endif
 
+// Unrolls the loop that follows in device code (host compilers do not know the pragma).
+#if defined(__CUDA_ARCH__)
+#define DEER_UNROLL _Pragma("unroll")
+#else
+#define DEER_UNROLL
+#endif
+
 namespace deer::compat {
 
 // Math functions moved from Kokkos::Experimental (3.4) to Kokkos (3.7+).

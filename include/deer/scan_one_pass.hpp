@@ -214,9 +214,7 @@ struct OnePassTiles {
   template <class F>
   KOKKOS_INLINE_FUNCTION static void for_segment(int lo, int V, int valid, const F& f) {
     if (VC > 0 && lo + VC <= valid) {
-#if defined(__CUDA_ARCH__)
-#pragma unroll
-#endif
+      DEER_UNROLL
       for (int v = 0; v < (VC > 0 ? VC : 1); ++v) f(lo + v);
     } else {
       for (int p = lo; p < lo + V && p < valid; ++p) f(p);

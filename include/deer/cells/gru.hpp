@@ -17,6 +17,8 @@ struct Gru {
   Kokkos::View<Real*, Mem> b_ih, b_hh;
 
   KOKKOS_INLINE_FUNCTION int state_size() const { return n; }
+  // n as a loop bound: a constant for MaxState = 1, so that those loops vanish.
+  KOKKOS_INLINE_FUNCTION int hidden() const { return MaxState == 1 ? 1 : n; }
   KOKKOS_INLINE_FUNCTION int input_size() const { return m; }
 
   static Gru from_parameters(const Parameters& p, int hidden, int inputs) {
@@ -42,7 +44,7 @@ struct Gru {
 
   template <class S>
   KOKKOS_INLINE_FUNCTION void operator()(int, const S* h, const Real* x, S* out) const {
-    for (int j = 0; j < n; ++j) {
+    for (int j = 0; j < hidden(); ++j) {
       Real xr = b_ih(j), xz = b_ih(n + j), xn = b_ih(2 * n + j);
       for (int l = 0; l < m; ++l) {
         xr += w_ih(j, l) * x[l];
@@ -50,7 +52,7 @@ struct Gru {
         xn += w_ih(2 * n + j, l) * x[l];
       }
       S hr = b_hh(j), hz = b_hh(n + j), hn = b_hh(2 * n + j);
-      for (int l = 0; l < n; ++l) {
+      for (int l = 0; l < hidden(); ++l) {
         hr += w_hh(j, l) * h[l];
         hz += w_hh(n + j, l) * h[l];
         hn += w_hh(2 * n + j, l) * h[l];
@@ -64,7 +66,7 @@ struct Gru {
 
   // f and the diagonal of the Jacobian only (quasi-DEER): O(n) extra work on top of f.
   KOKKOS_INLINE_FUNCTION void jacobian_diagonal(int, const Real* h, const Real* x, Real* out, Real* d) const {
-    for (int j = 0; j < n; ++j) {
+    for (int j = 0; j < hidden(); ++j) {
       Real r, z, c, hn;
       gates(j, h, x, r, z, c, hn);
       out[j] = (Real(1) - z) * c + z * h[j];
@@ -84,7 +86,7 @@ struct Gru {
     }
     Real hr = b_hh(j), hz = b_hh(n + j);
     hn = b_hh(2 * n + j);
-    for (int l = 0; l < n; ++l) {
+    for (int l = 0; l < hidden(); ++l) {
       hr += w_hh(j, l) * h[l];
       hz += w_hh(n + j, l) * h[l];
       hn += w_hh(2 * n + j, l) * h[l];
@@ -98,7 +100,7 @@ struct Gru {
   // n dual-number evaluations. With a_n = x_n + r*h_n, c = tanh(a_n):
   //   dh'_j/dh_l = z(1-z) W_hz[j,l] (h_j - c) + (1-z)(1-c^2)(r(1-r) W_hr[j,l] h_n + r W_hn[j,l]) + z [j==l]
   KOKKOS_INLINE_FUNCTION void jacobian(int, const Real* h, const Real* x, Real* out, Real* J) const {
-    for (int j = 0; j < n; ++j) {
+    for (int j = 0; j < hidden(); ++j) {
       Real r, z, c, hn;
       gates(j, h, x, r, z, c, hn);
       out[j] = (Real(1) - z) * c + z * h[j];
@@ -107,7 +109,7 @@ struct Gru {
       const Real gr = gc * r * (Real(1) - r) * hn;               // through r inside c
       const Real gn = gc * r;                                    // through h_n inside c
       Real* Jj = J + j * n;
-      for (int l = 0; l < n; ++l) Jj[l] = gz * w_hh(n + j, l) + gr * w_hh(j, l) + gn * w_hh(2 * n + j, l);
+      for (int l = 0; l < hidden(); ++l) Jj[l] = gz * w_hh(n + j, l) + gr * w_hh(j, l) + gn * w_hh(2 * n + j, l);
       Jj[j] += z;
     }
   }
