@@ -78,15 +78,24 @@ struct Gru {
 
   // f and the diagonal of the Jacobian only (quasi-DEER): O(n) extra work on top of f.
   KOKKOS_INLINE_FUNCTION void jacobian_diagonal(int, const Real* h, const Real* x, Real* out, Real* d) const {
+    each_output(h, x, out, [&](int j, int, Real r, Real z, Real c, Real hn) {
+      const Real gc = (Real(1) - z) * (Real(1) - c * c);
+      d[j] = z * (Real(1) - z) * (h[j] - c) * w_hh(n + j, j) + gc * r * (Real(1) - r) * hn * w_hh(j, j) +
+             gc * r * w_hh(2 * n + j, j) + z;
+    });
+  }
+
+  // For every output j: its gates, out[j] = f_j, then g(j, nn, r, z, c, hn) for the derivative
+  // (what jacobian and jacobian_diagonal share; nn is n, a constant where sized() knows it).
+  template <class G>
+  KOKKOS_INLINE_FUNCTION void each_output(const Real* h, const Real* x, Real* out, const G& g) const {
     sized([&](auto size) {
       const int nn = decltype(size)::value ? decltype(size)::value : n;
       for (int j = 0; j < nn; ++j) {
         Real r, z, c, hn;
         gates(j, nn, h, x, r, z, c, hn);
         out[j] = (Real(1) - z) * c + z * h[j];
-        const Real gc = (Real(1) - z) * (Real(1) - c * c);
-        d[j] = z * (Real(1) - z) * (h[j] - c) * w_hh(n + j, j) + gc * r * (Real(1) - r) * hn * w_hh(j, j) +
-               gc * r * w_hh(2 * n + j, j) + z;
+        g(j, nn, r, z, c, hn);
       }
     });
   }
@@ -117,20 +126,14 @@ struct Gru {
   // n dual-number evaluations. With a_n = x_n + r*h_n, c = tanh(a_n):
   //   dh'_j/dh_l = z(1-z) W_hz[j,l] (h_j - c) + (1-z)(1-c^2)(r(1-r) W_hr[j,l] h_n + r W_hn[j,l]) + z [j==l]
   KOKKOS_INLINE_FUNCTION void jacobian(int, const Real* h, const Real* x, Real* out, Real* J) const {
-    sized([&](auto size) {
-      const int nn = decltype(size)::value ? decltype(size)::value : n;
-      for (int j = 0; j < nn; ++j) {
-        Real r, z, c, hn;
-        gates(j, nn, h, x, r, z, c, hn);
-        out[j] = (Real(1) - z) * c + z * h[j];
-        const Real gz = z * (Real(1) - z) * (h[j] - c);     // through z
-        const Real gc = (Real(1) - z) * (Real(1) - c * c);  // through c
-        const Real gr = gc * r * (Real(1) - r) * hn;        // through r inside c
-        const Real gn = gc * r;                             // through h_n inside c
-        Real* Jj = J + j * nn;
-        for (int l = 0; l < nn; ++l) Jj[l] = gz * w_hh(n + j, l) + gr * w_hh(j, l) + gn * w_hh(2 * n + j, l);
-        Jj[j] += z;
-      }
+    each_output(h, x, out, [&](int j, int nn, Real r, Real z, Real c, Real hn) {
+      const Real gz = z * (Real(1) - z) * (h[j] - c);     // through z
+      const Real gc = (Real(1) - z) * (Real(1) - c * c);  // through c
+      const Real gr = gc * r * (Real(1) - r) * hn;        // through r inside c
+      const Real gn = gc * r;                             // through h_n inside c
+      Real* Jj = J + j * nn;
+      for (int l = 0; l < nn; ++l) Jj[l] = gz * w_hh(n + j, l) + gr * w_hh(j, l) + gn * w_hh(2 * n + j, l);
+      Jj[j] += z;
     });
   }
 };
