@@ -7,6 +7,7 @@
 #include <deer/cells/gru.hpp>
 #include <deer/cells/lstm.hpp>
 #include <deer/cells/multihead_gru.hpp>
+#include <deer/lanes.hpp>
 #include <deer/system.hpp>
 
 #include "backends.hpp"
@@ -143,27 +144,47 @@ template <class C>
 class Jacobian : public ::testing::Test {};
 TYPED_TEST_SUITE(Jacobian, AllCases, CaseNames);
 
+// A system with a hand-written (dense) Jacobian and its diagonal against the same system
+// through dual numbers (DualOnly) and finite differences.
+template <class C, class Sys>
+void expect_hand_written_equals_dual(const Sys& sys, unsigned seed, const std::string& what) {
+  using R = typename C::real;
+  static_assert(deer::system_traits<Sys>::has_jacobian, "a hand-written Jacobian was expected");
+  static_assert(!deer::system_traits<DualOnly<Sys>>::has_jacobian, "DualOnly hides it");
+  const int n = sys.state_size();
+  const auto hand = jacobians<C>(sys, 33, seed);
+  const auto dual = jacobians<C>(DualOnly<Sys>{sys}, 33, seed);
+  double e = 0, ef = 0;
+  for (size_t j = 0; j < hand.J.size(); ++j) e = std::max(e, std::abs(hand.J[j] - dual.J[j]));
+  for (size_t j = 0; j < hand.f_lin.size(); ++j) ef = std::max(ef, std::abs(hand.f_lin[j] - dual.f_lin[j]));
+  EXPECT_LE(e, sizeof(R) == 8 ? 1e-14 : 2e-6) << what << ": hand-written vs dual";
+  EXPECT_LE(ef, sizeof(R) == 8 ? 1e-15 : 1e-6) << what << ": hand-written f vs dual f";
+  // The true diagonal (hand-written when the system has one) must agree with the full J.
+  for (int p = 0; p < hand.P; ++p)
+    for (int r = 0; r < n; ++r)
+      EXPECT_NEAR(hand.diag[size_t(p) * n + r], hand.J[size_t(p) * n * n + r * n + r], sizeof(R) == 8 ? 1e-14 : 2e-6)
+          << what;
+  expect_matches_fd<R>(hand, what + " hand");
+  expect_matches_fd<R>(dual, what + " dual");
+}
+
 TYPED_TEST(Jacobian, GruHandWrittenEqualsDualEqualsFiniteDifferences) {
-  using R = typename TypeParam::real;
-  using Mem = typename TypeParam::mem;
-  using G = deer::cells::Gru<R, Mem, 8>;
-  static_assert(deer::system_traits<G>::has_jacobian, "the GRU has a hand-written Jacobian");
-  static_assert(!deer::system_traits<DualOnly<G>>::has_jacobian, "DualOnly hides it");
-  for (int n : {1, 3, 8}) {
-    G g = G::from_parameters(G::random_parameters(n, 3, 100 + n), n, 3);
-    const auto hand = jacobians<TypeParam>(g, 33, 1);
-    const auto dual = jacobians<TypeParam>(DualOnly<G>{g}, 33, 1);
-    double e = 0, ef = 0;
-    for (size_t j = 0; j < hand.J.size(); ++j) e = std::max(e, std::abs(hand.J[j] - dual.J[j]));
-    for (size_t j = 0; j < hand.f_lin.size(); ++j) ef = std::max(ef, std::abs(hand.f_lin[j] - dual.f_lin[j]));
-    EXPECT_LE(e, sizeof(R) == 8 ? 1e-14 : 2e-6) << "n=" << n << ": hand-written vs dual";
-    EXPECT_LE(ef, sizeof(R) == 8 ? 1e-15 : 1e-6) << "n=" << n << ": hand-written f vs dual f";
-    // The true-diagonal path ignores the hand-written Jacobian and must agree with it.
-    for (int p = 0; p < hand.P; ++p)
-      for (int r = 0; r < n; ++r)
-        EXPECT_NEAR(hand.diag[size_t(p) * n + r], hand.J[size_t(p) * n * n + r * n + r], sizeof(R) == 8 ? 1e-14 : 2e-6);
-    expect_matches_fd<R>(hand, "gru hand n=" + std::to_string(n));
-    expect_matches_fd<R>(dual, "gru dual n=" + std::to_string(n));
+  using G = deer::cells::Gru<typename TypeParam::real, typename TypeParam::mem, 8>;
+  for (int n : {1, 3, 8})
+    expect_hand_written_equals_dual<TypeParam>(G::from_parameters(G::random_parameters(n, 3, 100 + n), n, 3), 1,
+                                               "gru n=" + std::to_string(n));
+}
+
+// One head of the multi-head GRU as a lane (lanes.hpp): its hand-written block Jacobian,
+// for heads of 1, 2 and 3 (the capacity), first and last head.
+TYPED_TEST(Jacobian, MultiHeadGruLaneHandWrittenEqualsDual) {
+  using MH = deer::cells::MultiHeadGru<typename TypeParam::real, typename TypeParam::mem, 6, 3>;
+  for (int heads : {6, 3, 2}) {
+    const auto mh = MH::from_parameters(MH::random_parameters(6, 2, heads, 30 + heads), 6, 2, heads);
+    for (int b : {0, heads - 1})
+      expect_hand_written_equals_dual<TypeParam>(deer::BlockOf<MH>{mh, b, 6 / heads}, 40 + b,
+                                                 "multihead_gru lane " + std::to_string(b) + " of " +
+                                                     std::to_string(heads));
   }
 }
 

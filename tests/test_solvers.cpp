@@ -1,7 +1,8 @@
 // Every solver against Sequential: every built-in cell and two systems defined here (the
 // user-defined path), every Jacobian structure, batch sizes 1, 2, 17 and T from 1 to
 // 100003; non-finite iterates, bad inputs, non-convergence and fallback, warm starts,
-// shape errors. Options::chunk = 7 forces several recursion levels of the scan.
+// shape errors. Options::chunk = 7 forces several recursion levels of the scan. Systems with
+// block() (solved as lanes, lanes.hpp) are checked against the same system without it.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -53,16 +54,54 @@ struct UserRotations {
   KOKKOS_INLINE_FUNCTION int input_size() const { return 2; }
   KOKKOS_INLINE_FUNCTION int block_size() const { return 2; }
   template <class S>
+  KOKKOS_INLINE_FUNCTION void rotate(int i, int b, const S* y, const R* x, S* out) const {
+    const R th = R(0.3) * R(b + 1) + R(0.2) * deer::sin(R(0.01) * R(i));
+    const R c = gain * deer::cos(th), s = gain * deer::sin(th);
+    const S u = deer::tanh(y[0]), v = deer::tanh(y[1]);
+    out[0] = c * u - s * v + x[0];
+    out[1] = s * u + c * v + R(0.5) * x[1];
+  }
+  template <class S>
   KOKKOS_INLINE_FUNCTION void operator()(int i, const S* y, const R* x, S* out) const {
-    for (int b = 0; b < n / 2; ++b) {
-      const R th = R(0.3) * R(b + 1) + R(0.2) * deer::sin(R(0.01) * R(i));
-      const R c = gain * deer::cos(th), s = gain * deer::sin(th);
-      const S u = deer::tanh(y[2 * b]), v = deer::tanh(y[2 * b + 1]);
-      out[2 * b] = c * u - s * v + x[0];
-      out[2 * b + 1] = s * u + c * v + R(0.5) * x[1];
-    }
+    for (int b = 0; b < n / 2; ++b) rotate(i, b, y + 2 * b, x, out + 2 * b);
   }
 };
+
+// The same rotations with block(): solved as lanes (lanes.hpp).
+template <class R>
+struct UserRotationLanes : UserRotations<R> {
+  template <class S>
+  KOKKOS_INLINE_FUNCTION void block(int i, int b, const S* y, const R* x, S* out) const {
+    this->rotate(i, b, y, x, out);
+  }
+};
+
+// Sys with block() hidden: solved as whole sequences, the reference for Sys's lanes.
+template <class Sys>
+struct WithoutLanes {
+  using real_type = typename Sys::real_type;
+  using R = real_type;
+  static constexpr int max_state = Sys::max_state;
+  static constexpr int max_block = Sys::max_block;
+  static constexpr deer::Structure structure = Sys::structure;
+  Sys sys;
+  KOKKOS_INLINE_FUNCTION int state_size() const { return sys.state_size(); }
+  KOKKOS_INLINE_FUNCTION int input_size() const { return sys.input_size(); }
+  KOKKOS_INLINE_FUNCTION int block_size() const { return sys.block_size(); }
+  template <class S>
+  KOKKOS_INLINE_FUNCTION void operator()(int i, const S* y, const R* x, S* out) const {
+    sys(i, y, x, out);
+  }
+};
+static_assert(deer::system_traits<UserRotationLanes<double>>::has_block);
+static_assert(!deer::system_traits<WithoutLanes<UserRotationLanes<double>>>::has_block);
+
+// What a system's results are compared with: the system itself, or without its lanes.
+template <class Sys>
+auto reference_system(const Sys& sys) {
+  if constexpr (deer::system_traits<Sys>::has_block) return WithoutLanes<Sys>{sys};
+  else return sys;
+}
 
 // y' = tanh(3 y) + x: slope 3 around 0, so Newton's first linearisation (around the zero
 // guess) explodes like 3^T, while the true trajectory lives where tanh saturates.
@@ -160,8 +199,12 @@ void expect_all_methods_match(const Sys& sys, int batch, int T, const std::strin
   auto p = make_problem<C>(batch, T, sys.state_size(), sys.input_size(), seed);
   deer::Options seq;
   seq.method = deer::Method::sequential;
-  const auto ref = deer::solve(Space(), sys, p.X, p.y0, seq);
+  const auto ref = deer::solve(Space(), reference_system(sys), p.X, p.y0, seq);
   ASSERT_EQ(ref.status, deer::Status::converged) << what << ": " << ref.message;
+  if constexpr (deer::system_traits<Sys>::has_block) {  // the sequential kernel over lanes
+    const auto lanes = deer::solve(Space(), sys, p.X, p.y0, seq);
+    EXPECT_TRUE(within<R>(diff(lanes.y, ref.y))) << what << " sequential lanes: " << diff(lanes.y, ref.y).max_abs;
+  }
   for (deer::Method method : parallel_methods) {
     deer::Options o;
     o.method = method;
@@ -279,6 +322,46 @@ TYPED_TEST(Solvers, UserDiagonalSystemAllMethodsMatchSequential) {
 TYPED_TEST(Solvers, UserBlockSystemAllMethodsMatchSequential) {
   using R = typename TypeParam::real;
   sweep<TypeParam>(UserRotations<R>{6, R(0.6)}, UserRotations<R>{2, R(0.4)}, "user block-diagonal");
+}
+
+TYPED_TEST(Solvers, UserBlockSystemAsLanesMatchesSequential) {
+  using R = typename TypeParam::real;
+  sweep<TypeParam>(UserRotationLanes<R>{{6, R(0.6)}}, UserRotationLanes<R>{{2, R(0.4)}}, "user block-diagonal lanes");
+}
+
+// Heads of 1 (k = 1 lanes), 2, and one head of 4 (one lane per sequence), all methods, against
+// the same cells solved without lanes; then warm starts through the lanes' relayout.
+TYPED_TEST(Solvers, MultiHeadGruLanesOfEverySize) {
+  using R = typename TypeParam::real;
+  using Mem = typename TypeParam::mem;
+  using Space = typename TypeParam::space;
+  using MH = deer::cells::MultiHeadGru<R, Mem, 4, 4>;
+  unsigned seed = 40;
+  for (int heads : {4, 2, 1}) {
+    const auto mh = MH::from_parameters(damp_recurrence(MH::random_parameters(4, 3, heads, seed), 1.0, 1, 3, heads), 4,
+                                        3, heads);
+    expect_all_methods_match<TypeParam>(mh, 3, 1000, "multihead_gru " + std::to_string(heads) + " heads", seed++);
+  }
+  const auto mh = MH::from_parameters(MH::random_parameters(4, 3, 2, 50), 4, 3, 2);
+  auto p = make_problem<TypeParam>(3, 1000, 4, 3, 51);
+  deer::Options seq;
+  seq.method = deer::Method::sequential;
+  const auto ref = deer::solve(Space(), mh, p.X, p.y0, seq);
+  for (auto order : {deer::StepOrder::batch_first, deer::StepOrder::interleaved}) {
+    deer::Sequence<R, Mem> Y("Y", 3, 1000, 4);
+    Kokkos::deep_copy(Y, ref.y);
+    deer::Options o;
+    o.method = deer::Method::deer;
+    o.step_order = order;
+    o.chunk = 7;
+    o.fallback = false;
+    o.initial_guess = deer::InitialGuess::user;
+    const auto res = deer::solve(Space(), mh, p.X, p.y0, o, Y);
+    EXPECT_EQ(res.status, deer::Status::converged);
+    EXPECT_EQ(res.iterations, 1) << "a warm start from the solution must converge at once";
+    EXPECT_EQ(res.y.data(), Y.data()) << "the result must live in the caller's Y";
+    EXPECT_TRUE(within<R>(diff(Y, ref.y)));
+  }
 }
 
 // A wide batch on a long sequence once (the cross product would make the suite slow).
@@ -437,17 +520,19 @@ TYPED_TEST(Solvers, PlainDeerFailsFallbackRescuesDampedConverges) {
 // Windows of 37 steps over T = 1000 (the last window has one step) on a system whose step
 // depends on the step index: every parallel method must match Sequential, which it only does
 // if each window sees its steps' true indices and starts from the last state of the one before.
-TYPED_TEST(Solvers, WindowsMatchSequential) {
-  using R = typename TypeParam::real;
-  using Space = typename TypeParam::space;
-  const UserRotations<R> sys{4, R(0.6)};
-  auto p = make_problem<TypeParam>(5, 1000, 4, 2, 31);
+// Both as whole sequences and as lanes (the lanes must see the shifted step index too).
+template <class C, class Sys>
+void expect_windows_match(const Sys& sys) {
+  using R = typename C::real;
+  using Space = typename C::space;
+  auto p = make_problem<C>(5, 1000, 4, 2, 31);
   deer::Options seq;
   seq.method = deer::Method::sequential;
-  const auto ref = deer::solve(Space(), sys, p.X, p.y0, seq);
+  const auto ref = deer::solve(Space(), reference_system(sys), p.X, p.y0, seq);
   for (deer::Method method : parallel_methods) {
     for (int window : {37, 1000, 5000}) {
-      const std::string where = std::string(deer::to_string(method)) + " window " + std::to_string(window);
+      const std::string where = std::string(deer::to_string(method)) + " window " + std::to_string(window) +
+                                (deer::system_traits<Sys>::has_block ? " lanes" : "");
       deer::Options o;
       o.method = method;
       o.window = window;
@@ -459,8 +544,11 @@ TYPED_TEST(Solvers, WindowsMatchSequential) {
       if (res.method != deer::Method::sequential) {  // Auto picks Sequential on small hosts
         // Newton converges in every 37-step window; the linear methods may need more than an
         // attempt may take (solve_windows) and finish in shorter windows.
-        if (window == 37 && method == deer::Method::deer) EXPECT_EQ(res.windows, 28) << where;
-        else EXPECT_GE(res.windows, window == 37 ? 28 : 1) << where;
+        if (window == 37 && method == deer::Method::deer) {
+          EXPECT_EQ(res.windows, 28) << where;
+        } else {
+          EXPECT_GE(res.windows, window == 37 ? 28 : 1) << where;
+        }
         if (window != 37) EXPECT_EQ(res.windows, 1) << where;
         EXPECT_EQ(int(res.residuals.size()), res.iterations) << where;
         EXPECT_GE(res.iterations, res.windows) << where;
@@ -469,6 +557,15 @@ TYPED_TEST(Solvers, WindowsMatchSequential) {
       EXPECT_TRUE(within<R>(d)) << where << ": max |diff| " << d.max_abs;
     }
   }
+}
+
+TYPED_TEST(Solvers, WindowsMatchSequential) {
+  using R = typename TypeParam::real;
+  using Space = typename TypeParam::space;
+  const UserRotations<R> sys{4, R(0.6)};
+  expect_windows_match<TypeParam>(sys);
+  expect_windows_match<TypeParam>(UserRotationLanes<R>{sys});
+  auto p = make_problem<TypeParam>(5, 10, 4, 2, 31);
   deer::Options bad;
   bad.window = -1;
   try {

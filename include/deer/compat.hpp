@@ -18,6 +18,13 @@
 
 namespace deer::compat {
 
+// Whether the host reads this space's memory directly (Serial, OpenMP: true; GPUs: false).
+// Every host-or-device choice in deer (layouts, tile shapes, scan algorithms) asks this.
+// Takes an execution or a memory space (both name their memory_space).
+template <class Space>
+inline constexpr bool on_host =
+    Kokkos::SpaceAccessibility<Kokkos::HostSpace, typename Space::memory_space>::accessible;
+
 // Math functions moved from Kokkos::Experimental (3.4) to Kokkos (3.7+).
 template <class T> KOKKOS_INLINE_FUNCTION T tanh(T x) { return DEER_KOKKOS_MATH_NS::tanh(x); }
 template <class T> KOKKOS_INLINE_FUNCTION T exp(T x) { return DEER_KOKKOS_MATH_NS::exp(x); }

@@ -30,7 +30,7 @@ struct StepLayout {
     s.T = T;
     s.L = L < 1 ? 1 : L;
     s.C = T > 0 ? (T + s.L - 1) / s.L : 1;
-    constexpr bool host = Kokkos::SpaceAccessibility<Kokkos::HostSpace, typename Space::memory_space>::accessible;
+    constexpr bool host = compat::on_host<Space>;
     s.interleaved = order == StepOrder::interleaved || (order == StepOrder::automatic && !host);
     for (int b = 0; b < 31; ++b)
       if (s.L == (1 << b)) s.shift = b;
@@ -68,6 +68,12 @@ struct StepLayout {
   }
   // Number of values a buffer of w values per step needs (interleaved pads the last chunk).
   size_t span(int w) const { return (interleaved ? size_t(L) * batch * C : size_t(batch) * T) * w; }
+  // The same chunks and order for b sequences (a lane solve's inputs: one row per sequence).
+  StepLayout with_batch(int b) const {
+    StepLayout s = *this;
+    s.batch = b;
+    return s;
+  }
 };
 
 template <class R, class Mem>
@@ -75,55 +81,60 @@ using Flat = Kokkos::View<R*, Mem>;
 
 namespace detail {
 
-// Copies between a (batch, T, w) view and a flat buffer in `layout`, one thread per step in
-// the view's order: the view side is coalesced, and the flat side's scattered accesses land
-// in the same few sectors within a short window (merged in L2).
+// Copies between a (batch, T, lanes * w) view and a flat buffer in `layout` (batch * lanes
+// sequences of w values; lanes.hpp), one thread per step in the view's order: the view side is
+// coalesced, and the flat side's scattered accesses land in the same few sectors within a
+// short window (merged in L2).
 template <class R, class Mem, bool ToFlat>
 struct Relayout {
   Kokkos::View<R***, Kokkos::LayoutRight, Mem> V;
   Flat<R, Mem> F;
   StepLayout layout;
-  int w;
+  int w, lanes;
   KOKKOS_INLINE_FUNCTION void operator()(const size_t idx) const {
     const int s = int(idx / layout.T), i = int(idx % layout.T);
-    const size_t o = layout.at(s, i, w);
-    for (int j = 0; j < w; ++j) {
-      if constexpr (ToFlat) F(o + j) = V(s, i, j);
-      else V(s, i, j) = F(o + j);
+    for (int h = 0; h < lanes; ++h) {
+      const size_t o = layout.at(s * lanes + h, i, w);
+      for (int j = 0; j < w; ++j) {
+        if constexpr (ToFlat) F(o + j) = V(s, i, h * w + j);
+        else V(s, i, h * w + j) = F(o + j);
+      }
     }
   }
 };
 
 }  // namespace detail
 
-// A flat copy of V (batch, T, w) in `layout`; for batch_first, V's own memory (no copy).
+// A flat copy of V (batch, T, lanes * w) in `layout` (batch * lanes sequences of w values);
+// for batch_first without lanes, V's own memory (no copy).
 template <class Space, class R>
 Flat<const R, typename Space::memory_space> to_layout(const Space& space, const StepLayout& layout,
-                                                       const ConstSequence<R, typename Space::memory_space>& V) {
+                                                       const ConstSequence<R, typename Space::memory_space>& V,
+                                                       int lanes = 1) {
   using Mem = typename Space::memory_space;
-  const int w = int(V.extent(2));
-  if (!layout.interleaved) return Flat<const R, Mem>(V.data(), V.span());
+  const int w = int(V.extent(2)) / lanes;
+  if (!layout.interleaved && lanes == 1) return Flat<const R, Mem>(V.data(), V.span());
   Flat<R, Mem> F(Kokkos::view_alloc(Kokkos::WithoutInitializing, "deer::layout::flat"), layout.span(w));
   if (w > 0) {
-    Kokkos::View<R***, Kokkos::LayoutRight, Mem> src(const_cast<R*>(V.data()), V.extent(0), V.extent(1), w);
+    Kokkos::View<R***, Kokkos::LayoutRight, Mem> src(const_cast<R*>(V.data()), V.extent(0), V.extent(1), V.extent(2));
     Kokkos::parallel_for("deer::layout::to_flat", Kokkos::RangePolicy<Space, Kokkos::IndexType<size_t>>(space, 0, V.extent(0) * V.extent(1)),
-                         detail::Relayout<R, Mem, true>{src, F, layout, w});
+                         detail::Relayout<R, Mem, true>{src, F, layout, w, lanes});
   }
   return F;
 }
 
-// Writes the flat buffer F (in `layout`) into V (batch, T, w); nothing to do when F is V.
+// Writes the flat buffer F (in `layout`) into V (batch, T, lanes * w); nothing to do when F is V.
 template <class Space, class R>
 void from_layout(const Space& space, const StepLayout& layout, const Flat<R, typename Space::memory_space>& F,
-                 const Sequence<R, typename Space::memory_space>& V) {
+                 const Sequence<R, typename Space::memory_space>& V, int lanes = 1) {
   using Mem = typename Space::memory_space;
   if (F.data() == V.data() || V.span() == 0) return;
-  if (!layout.interleaved) {
+  if (!layout.interleaved && lanes == 1) {
     Kokkos::deep_copy(space, Flat<R, Mem>(V.data(), V.span()), Flat<R, Mem>(F.data(), V.span()));
     return;
   }
   Kokkos::parallel_for("deer::layout::from_flat", Kokkos::RangePolicy<Space, Kokkos::IndexType<size_t>>(space, 0, V.extent(0) * V.extent(1)),
-                       detail::Relayout<R, Mem, false>{V, F, layout, int(V.extent(2))});
+                       detail::Relayout<R, Mem, false>{V, F, layout, int(V.extent(2)) / lanes, lanes});
 }
 
 }  // namespace deer

@@ -141,18 +141,20 @@ struct Iterates {
   ScanWorkspace<R, Mem> ws;
   Flat<R, Mem> Ab;  // stored pairs, when used
 
+  int lanes = 1;     // lanes per sequence of Y (lanes.hpp); the layout's sequences are lanes
+
   // The first iterate by Options::initial_guess: y0 broadcast over T, zeros, or the
-  // trajectory the caller left in Y (warm start).
+  // trajectory the caller left in Y (warm start). y0: the lanes' initial states.
   Iterates(const Space& space, const NewtonPlan& p, InitialGuess guess, const ConstStates<R, Mem>& y0,
-           const Sequence<R, Mem>& Y)
-      : plan(p), layout(p.layout) {
-    const int n = int(Y.extent(2));
+           const Sequence<R, Mem>& Y, int lanes_per_sequence = 1)
+      : plan(p), layout(p.layout), lanes(lanes_per_sequence) {
+    const int n = int(y0.extent(1));
     Yold = Flat<R, Mem>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "deer::newton::iterate"), layout.span(n));
-    Ynew = layout.interleaved
+    Ynew = layout.interleaved || lanes > 1
                ? Flat<R, Mem>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "deer::newton::next"), layout.span(n))
                : Flat<R, Mem>(Y.data(), Y.span());
     if (guess == InitialGuess::user) {
-      auto guess_flat = to_layout(space, layout, ConstSequence<R, Mem>(Y));
+      auto guess_flat = to_layout(space, layout, ConstSequence<R, Mem>(Y), lanes);
       Kokkos::deep_copy(space, Yold, guess_flat);
     } else if (guess == InitialGuess::zeros) {
       Kokkos::deep_copy(space, Yold, R(0));
@@ -200,7 +202,7 @@ struct Iterates {
   }
   void accept() { std::swap(Yold, Ynew); }
   // The newest iterate into the caller's Y.
-  void finish(const Space& space, const Sequence<R, Mem>& Y) { from_layout(space, layout, Yold, Y); }
+  void finish(const Space& space, const Sequence<R, Mem>& Y) { from_layout(space, layout, Yold, Y, lanes); }
 };
 
 // The Newton loop. step(beta) runs one scan with Jacobians scaled by beta (1 = Newton) and

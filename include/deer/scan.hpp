@@ -114,7 +114,7 @@ bool use_one_pass(ScanAlgorithm a, int k) {
     throw std::invalid_argument("deer: the one-pass scan needs diagonal pairs (block size 1) but the block size is " +
                                 std::to_string(k) + "; use ScanAlgorithm::chunked or automatic");
   if (a != ScanAlgorithm::automatic) return a == ScanAlgorithm::one_pass;
-  constexpr bool host = Kokkos::SpaceAccessibility<Kokkos::HostSpace, typename Space::memory_space>::accessible;
+  constexpr bool host = compat::on_host<Space>;
   return k == 1 && !host;
 }
 
@@ -247,7 +247,7 @@ struct PerIndex {
 template <class Space, class F>
 void for_each_index(const Space& space, const std::string& name, int count, const F& f) {
   if (count <= 0) return;
-  if constexpr (Kokkos::SpaceAccessibility<Kokkos::HostSpace, typename Space::memory_space>::accessible) {
+  if constexpr (compat::on_host<Space>) {
     Kokkos::parallel_for(name, Kokkos::RangePolicy<Space>(space, 0, count), f);
   } else {
     constexpr int team = 128;

@@ -76,7 +76,7 @@ struct TileShape {
 template <class Space, class R>
 TileShape tile_shape(int n, int steps, int batch) {
   TileShape t;
-  constexpr bool host = Kokkos::SpaceAccessibility<Kokkos::HostSpace, typename Space::memory_space>::accessible;
+  constexpr bool host = compat::on_host<Space>;
   if (host) {
     // One thread per team: a tile is a chunk walked by one core, a few tiles per thread.
     const long per_seq = (4L * Space().concurrency() + batch - 1) / batch;
@@ -120,7 +120,7 @@ struct OnePassTiles {
   using ScratchI = Kokkos::View<int*, typename Space::scratch_memory_space, Kokkos::MemoryUnmanaged>;
   using ScratchD = Kokkos::View<double*, typename Space::scratch_memory_space, Kokkos::MemoryUnmanaged>;
   static constexpr int N = Gen::max_state, K = Gen::max_block;
-  static constexpr bool host = Kokkos::SpaceAccessibility<Kokkos::HostSpace, Mem>::accessible;
+  static constexpr bool host = compat::on_host<Mem>;
   // Steps a thread evaluates (or hands out) before it stores: their loads are in flight
   // together instead of one memory round trip per step. Registers bound it for larger states.
   static constexpr int U = host ? 1 : (N == 1 ? 8 : (N <= 4 ? 2 : 1));

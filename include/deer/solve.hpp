@@ -10,6 +10,7 @@
 #include <cmath>
 #include <string>
 
+#include <deer/lanes.hpp>
 #include <deer/newton.hpp>
 #include <deer/options.hpp>
 #include <deer/scan.hpp>
@@ -22,35 +23,53 @@ namespace detail {
 
 enum class Linearization { exact, true_diagonal, none };
 
+// Where the solvers read lane s's inputs and previous state: X and the iterate are flat (X in
+// `xlayout`, one row per sequence; the iterate in `layout`, one row per lane), y0 is per lane.
+template <class Sys, class Mem>
+struct LaneData {
+  using R = typename Sys::real_type;
+  Sys sys;
+  Flat<const R, Mem> X;
+  ConstStates<R, Mem> y0;
+  StepLayout layout, xlayout;
+  int n, m, lanes;  // n: a lane's state size
+  KOKKOS_INLINE_FUNCTION const R* x(int s, int i) const {
+    return X.data() + xlayout.at(system_traits<Sys>::has_block ? s / lanes : s, i, m);
+  }
+  KOKKOS_INLINE_FUNCTION const R* y_prev(const R* Y, int s, int i) const {
+    return i == 0 ? y0.data() + size_t(s) * n : Y + layout.at(s, i - 1, n);
+  }
+};
+
 // The affine pair of one Newton step at the current iterate Yold (flat, in `layout`):
 //   A_i = beta * J_i,  b_i = f(y_{i-1}) - A_i y_{i-1}   (y_{i-1} from Yold, or y0 at i = 0).
 template <class Sys, class Mem, int K>
 struct NewtonPairs {
   using real_type = typename Sys::real_type;
   using R = real_type;
-  static constexpr int max_state = Sys::max_state;
+  static constexpr int max_state = system_traits<Sys>::lane_max_state;
   static constexpr int max_block = K;
-  Sys sys;
-  Flat<const R, Mem> X, Yold;
-  ConstStates<R, Mem> y0;
-  StepLayout layout;
-  int n, m, k;
+  LaneData<Sys, Mem> d;
+  Flat<const R, Mem> Yold;
+  int n, k;
   R beta;
   Linearization lin;
   KOKKOS_INLINE_FUNCTION void operator()(int s, int i, R* A, R* b) const {
-    const R* yp = i == 0 ? y0.data() + size_t(s) * n : Yold.data() + layout.at(s, i - 1, n);
-    const R* x = X.data() + layout.at(s, i, m);
-    if (lin == Linearization::none) {
-      sys(i, yp, x, b);
-      for (int j = 0; j < n * k; ++j) A[j] = R(0);
-      return;
-    }
-    R f[max_state] = {}, Ay[max_state] = {};
-    linearize(sys, i, yp, x, f, A, k, lin == Linearization::true_diagonal);
-    if (beta != R(1))
-      for (int j = 0; j < n * k; ++j) A[j] *= beta;
-    block_apply<max_state, K>(n, k, A, yp, Ay);
-    for (int r = 0; r < n; ++r) b[r] = f[r] - Ay[r];
+    const R* yp = d.y_prev(Yold.data(), s, i);
+    const R* x = d.x(s, i);
+    with_lane(d.sys, d.lanes, s, [&](const auto& f) {
+      if (lin == Linearization::none) {
+        f(i, yp, x, b);
+        for (int j = 0; j < n * k; ++j) A[j] = R(0);
+        return;
+      }
+      R fy[max_state] = {}, Ay[max_state] = {};
+      linearize(f, i, yp, x, fy, A, k, lin == Linearization::true_diagonal);
+      if (beta != R(1))
+        for (int j = 0; j < n * k; ++j) A[j] *= beta;
+      block_apply<max_state, K>(n, k, A, yp, Ay);
+      for (int r = 0; r < n; ++r) b[r] = fy[r] - Ay[r];
+    });
   }
 };
 
@@ -60,19 +79,16 @@ struct NewtonPairs {
 template <class Sys, class Mem>
 struct ScaledResidual {
   using R = typename Sys::real_type;
-  Sys sys;
-  Flat<const R, Mem> X, Y;
-  ConstStates<R, Mem> y0;
-  StepLayout layout;
-  int n, m;
+  LaneData<Sys, Mem> d;
+  Flat<const R, Mem> Y;
   double atol, rtol;
   KOKKOS_INLINE_FUNCTION void operator()(const int idx, double& e) const {
     int s, i;
-    if (!layout.step_at(idx, s, i)) return;
-    const R* yp = i == 0 ? y0.data() + size_t(s) * n : Y.data() + layout.at(s, i - 1, n);
-    R f[Sys::max_state] = {};
-    sys(i, yp, X.data() + layout.at(s, i, m), f);
-    const R* y = Y.data() + layout.at(s, i, n);
+    if (!d.layout.step_at(idx, s, i)) return;
+    const int n = d.n;
+    R f[system_traits<Sys>::lane_max_state] = {};
+    with_lane(d.sys, d.lanes, s, [&](const auto& sys) { sys(i, d.y_prev(Y.data(), s, i), d.x(s, i), f); });
+    const R* y = Y.data() + d.layout.at(s, i, n);
     for (int j = 0; j < n; ++j) {
       const double d = compat::fabs(double(y[j]) - double(f[j])) / (atol + rtol * compat::fabs(double(y[j])));
       const double dd = compat::isfinite(d) ? d : 1e308;  // NaN compares false: map it (and Inf) high
@@ -81,33 +97,34 @@ struct ScaledResidual {
   }
 };
 
-// The sequential reference: one thread per sequence loops over T.
+// The sequential reference: one thread per lane (lanes.hpp; a sequence without them) loops
+// over T.
 template <class Sys, class Mem>
 struct SequentialSweep {
   using R = typename Sys::real_type;
+  static constexpr int N = system_traits<Sys>::lane_max_state;
   Sys sys;
   ConstSequence<R, Mem> X;
   ConstStates<R, Mem> y0;
   Sequence<R, Mem> Y;
-  KOKKOS_INLINE_FUNCTION void operator()(const int s, long& nbad) const {
-    const int T = int(Y.extent(1)), n = int(Y.extent(2)), m = int(X.extent(2));
-    R y[Sys::max_state] = {}, yn[Sys::max_state] = {};
-    for (int j = 0; j < n; ++j) y[j] = y0(s, j);
-    for (int i = 0; i < T; ++i) {
-      sys(i, static_cast<const R*>(y), X.data() + (size_t(s) * T + i) * m, static_cast<R*>(yn));
-      for (int j = 0; j < n; ++j) {
-        y[j] = yn[j];
-        Y(s, i, j) = yn[j];
-        if (!compat::isfinite(yn[j])) ++nbad;
+  int lanes;
+  KOKKOS_INLINE_FUNCTION void operator()(const int lane, long& nbad) const {
+    const int T = int(Y.extent(1)), n = int(Y.extent(2)) / lanes, m = int(X.extent(2));
+    const int s = lane / lanes, h0 = (lane % lanes) * n;  // sequence, first component
+    R y[N] = {}, yn[N] = {};
+    for (int j = 0; j < n; ++j) y[j] = y0(s, h0 + j);
+    with_lane(sys, lanes, lane, [&](const auto& f) {
+      for (int i = 0; i < T; ++i) {
+        f(i, static_cast<const R*>(y), X.data() + (size_t(s) * T + i) * m, static_cast<R*>(yn));
+        for (int j = 0; j < n; ++j) {
+          y[j] = yn[j];
+          Y(s, i, h0 + j) = yn[j];
+          if (!compat::isfinite(yn[j])) ++nbad;
+        }
       }
-    }
+    });
   }
 };
-
-template <class Space>
-constexpr bool is_host_space() {
-  return Kokkos::SpaceAccessibility<Kokkos::HostSpace, typename Space::memory_space>::accessible;
-}
 
 }  // namespace detail
 
@@ -116,7 +133,7 @@ constexpr bool is_host_space() {
 template <class Space, class Sys>
 Method choose_method(const Space& space, const Sys& sys, int batch, int T) {
   const int k = block_size(sys);
-  if constexpr (detail::is_host_space<Space>()) {
+  if constexpr (compat::on_host<Space>) {
     (void)k;
     const long work = long(batch) * T;
     return (space.concurrency() >= 16 && work >= 100000) ? Method::deer : Method::sequential;
@@ -127,16 +144,17 @@ Method choose_method(const Space& space, const Sys& sys, int batch, int T) {
   }
 }
 
-// The sequential reference: one thread per sequence loops over T (one kernel on a GPU).
-// Returns the number of non-finite values produced.
+// The sequential reference: one thread per sequence (per lane with block(), lanes.hpp) loops
+// over T, in one kernel on a GPU. Returns the number of non-finite values produced.
 template <class Space, class Sys>
 long run_sequential(const Space& space, const Sys& sys,
                     const ConstSequence<typename Sys::real_type, typename Space::memory_space>& X,
                     const ConstStates<typename Sys::real_type, typename Space::memory_space>& y0,
                     const Sequence<typename Sys::real_type, typename Space::memory_space>& Y) {
   long bad = 0;
-  Kokkos::parallel_reduce("deer::solve::sequential", Kokkos::RangePolicy<Space>(space, 0, int(Y.extent(0))),
-                          detail::SequentialSweep<Sys, typename Space::memory_space>{sys, X, y0, Y}, bad);
+  const int lanes = lanes_of(sys);
+  Kokkos::parallel_reduce("deer::solve::sequential", Kokkos::RangePolicy<Space>(space, 0, int(Y.extent(0)) * lanes),
+                          detail::SequentialSweep<Sys, typename Space::memory_space>{sys, X, y0, Y, lanes}, bad);
   return bad;
 }
 
@@ -148,30 +166,29 @@ void solve_newton(const Space& space, const Sys& sys, const ConstSequence<R, Mem
                   const Options& opts, const Sequence<R, Mem>& Y, Result<Sequence<R, Mem>>& res,
                   bool stop_when_stalled = false) {
   using Traits = system_traits<Sys>;
-  const int batch = int(Y.extent(0)), T = int(Y.extent(1)), n = int(Y.extent(2)), m = int(X.extent(2));
-  const int k = block_size(sys);
+  const int batch = int(Y.extent(0)), T = int(Y.extent(1)), m = int(X.extent(2));
+  const int k = block_size(sys), lanes = lanes_of(sys), n = int(Y.extent(2)) / lanes;
   const bool diagonal = res.method == Method::quasi_deer || res.method == Method::picard;
-  const auto plan = NewtonPlan::make<Space>(opts, batch, T, diagonal ? 1 : k);
+  const auto plan = NewtonPlan::make<Space>(opts, batch * lanes, T, diagonal ? 1 : k);
   const StepLayout& layout = plan.layout;
-  const Flat<const R, Mem> Xf = to_layout(space, layout, X);
-  Iterates<Space, R> it(space, plan, opts.initial_guess, y0, Y);
+  const StepLayout xlayout = layout.with_batch(batch);
+  const ConstStates<R, Mem> y0l = lane_states(space, y0, lanes);
+  const LaneData<Sys, Mem> d{sys, to_layout(space, xlayout, X), y0l, layout, xlayout, n, m, lanes};
+  Iterates<Space, R> it(space, plan, opts.initial_guess, y0l, Y, lanes);
   const bool damped = res.method == Method::damped_deer;
   auto step = [&](double beta) {
     if (res.method == Method::quasi_deer)
-      return it.step(space, NewtonPairs<Sys, Mem, 1>{sys, Xf, it.Yold, y0, layout, n, m, 1, R(1),
-                                                     Linearization::true_diagonal}, y0, opts);
+      return it.step(space, NewtonPairs<Sys, Mem, 1>{d, it.Yold, n, 1, R(1), Linearization::true_diagonal}, y0l,
+                     opts);
     if (res.method == Method::picard)
-      return it.step(space, NewtonPairs<Sys, Mem, 1>{sys, Xf, it.Yold, y0, layout, n, m, 1, R(0),
-                                                     Linearization::none}, y0, opts);
-    return it.step(space, NewtonPairs<Sys, Mem, Traits::max_block>{sys, Xf, it.Yold, y0, layout, n, m, k,
-                                                                   R(beta), Linearization::exact},
-                   y0, opts);
+      return it.step(space, NewtonPairs<Sys, Mem, 1>{d, it.Yold, n, 1, R(0), Linearization::none}, y0l, opts);
+    return it.step(space, NewtonPairs<Sys, Mem, Traits::max_block>{d, it.Yold, n, k, R(beta), Linearization::exact},
+                   y0l, opts);
   };
   auto merit = [&](const Flat<R, Mem>& Yf) {
     double r = 0;
     Kokkos::parallel_reduce("deer::solve::residual", Kokkos::RangePolicy<Space>(space, 0, int(layout.span(1))),
-                            ScaledResidual<Sys, Mem>{sys, Xf, Yf, y0, layout, n, m, opts.atol_for<R>(),
-                                                     opts.rtol_for<R>()},
+                            ScaledResidual<Sys, Mem>{d, Yf, opts.atol_for<R>(), opts.rtol_for<R>()},
                             Kokkos::Max<double>(r));
     return r;
   };

@@ -18,7 +18,17 @@
 //                                   real_type* y, real_type* J) const;  // hand-written f and J
 //     KOKKOS_FUNCTION void jacobian_diagonal(int i, const real_type* y_prev, const real_type* x,
 //                                   real_type* y, real_type* d) const;  // f and diag(J), for QuasiDeer
+//     template <class S>                              // block-diagonal systems: one block of f
+//     KOKKOS_FUNCTION void block(int i, int b, const S* y_prev_b, const real_type* x, S* y_b) const;
+//     KOKKOS_FUNCTION void block_jacobian(int i, int b, const real_type* y_prev_b, const real_type* x,
+//                                   real_type* y_b, real_type* J_b) const;  // and its k x k block
+//     KOKKOS_FUNCTION void block_jacobian_diagonal(...same...) const;       // and its diagonal
 //   };
+//
+// block(): the k outputs of block b (y[b*k .. b*k+k)) from the k states of block b alone. A
+// block-diagonal Jacobian means the blocks never read each other's states, so with block()
+// the solvers treat every block of every sequence as a sequence of its own (lanes.hpp).
+// block_jacobian / block_jacobian_diagonal play jacobian's / jacobian_diagonal's part there.
 //
 // i is the 0-based step index (y = Y(:, i), y_prev = Y(:, i-1) or y0). x points at the m
 // inputs of step i. Systems are copied to the device by value: keep parameters in Views.
@@ -61,6 +71,13 @@ struct has_jacobian_diagonal<Sys, std::void_t<decltype(std::declval<const Sys&>(
                                       std::declval<typename Sys::real_type*>(),
                                       std::declval<typename Sys::real_type*>()))>> : std::true_type {};
 
+template <class Sys, class = void> struct has_block : std::false_type {};
+template <class Sys>
+struct has_block<Sys, std::void_t<decltype(std::declval<const Sys&>().block(
+                          0, 0, std::declval<const typename Sys::real_type*>(),
+                          std::declval<const typename Sys::real_type*>(),
+                          std::declval<typename Sys::real_type*>()))>> : std::true_type {};
+
 template <class Sys, class = void> struct has_jacobian : std::false_type {};
 template <class Sys>
 struct has_jacobian<Sys, std::void_t<decltype(std::declval<const Sys&>().jacobian(
@@ -78,6 +95,7 @@ struct system_traits {
   static constexpr Structure structure = Sys::structure;
   static constexpr bool has_jacobian = detail::has_jacobian<Sys>::value;
   static constexpr bool has_jacobian_diagonal = detail::has_jacobian_diagonal<Sys>::value;
+  static constexpr bool has_block = detail::has_block<Sys>::value;
   // Capacity of the block size: 1 for diagonal, the state capacity for dense.
   static constexpr int max_block = [] {
     if constexpr (Sys::structure == Structure::diagonal) return 1;
@@ -89,6 +107,10 @@ struct system_traits {
   static_assert(std::is_floating_point_v<real_type>, "System::real_type must be float or double");
   static_assert(structure != Structure::block_diagonal || detail::has_block_size<Sys>::value,
                 "a block_diagonal System must provide block_size()");
+  static_assert(!has_block || structure != Structure::dense,
+                "block() splits a block-diagonal (or diagonal) system; a dense system has one block");
+  // Capacity of the state one lane sees (lanes.hpp): a block with block(), else the whole state.
+  static constexpr int lane_max_state = has_block ? max_block : max_state;
 };
 
 // Block size k of the declared Jacobian structure.
@@ -121,6 +143,21 @@ struct Shifted {
   KOKKOS_INLINE_FUNCTION auto jacobian(int i, const R* y_prev, const R* x, R* y, R* J) const
       -> decltype(std::declval<const S&>().jacobian(i, y_prev, x, y, J)) {
     return sys.jacobian(i + offset, y_prev, x, y, J);
+  }
+  template <class S, class Q = Sys>
+  KOKKOS_INLINE_FUNCTION auto block(int i, int b, const S* y_prev, const R* x, S* y) const
+      -> decltype(std::declval<const Q&>().block(i, b, y_prev, x, y)) {
+    return sys.block(i + offset, b, y_prev, x, y);
+  }
+  template <class Q = Sys>
+  KOKKOS_INLINE_FUNCTION auto block_jacobian(int i, int b, const R* y_prev, const R* x, R* y, R* J) const
+      -> decltype(std::declval<const Q&>().block_jacobian(i, b, y_prev, x, y, J)) {
+    return sys.block_jacobian(i + offset, b, y_prev, x, y, J);
+  }
+  template <class Q = Sys>
+  KOKKOS_INLINE_FUNCTION auto block_jacobian_diagonal(int i, int b, const R* y_prev, const R* x, R* y, R* d) const
+      -> decltype(std::declval<const Q&>().block_jacobian_diagonal(i, b, y_prev, x, y, d)) {
+    return sys.block_jacobian_diagonal(i + offset, b, y_prev, x, y, d);
   }
   template <class S = Sys>
   KOKKOS_INLINE_FUNCTION auto jacobian_diagonal(int i, const R* y_prev, const R* x, R* y, R* d) const

@@ -1,10 +1,12 @@
 #pragma once
 // Multi-head GRU: H independent PyTorch-convention GRU cells ("heads") of size d = n/H,
 // each reading the whole input x but only its own slice of the state (detached states).
+// Each head is evaluated as a Gru (gru.hpp) over its slice of the weights.
 // Head h owns y[h*d .. h*d+d), so the Jacobian is block-diagonal with block size d and a
 // DEER step costs O(n d^2) instead of O(n^3).
 // Parameters (head-major): weight_ih (H, 3d, m), weight_hh (H, 3d, d), bias_ih (H, 3d),
 // bias_hh (H, 3d); within a head the rows are the gates r, z, n in blocks of d, as in gru.hpp.
+#include <deer/cells/gru.hpp>
 #include <deer/parameters.hpp>
 #include <deer/system.hpp>
 
@@ -60,29 +62,35 @@ struct MultiHeadGru {
             {"bias_hh", random_tensor({H, 3 * D}, b, rng)}};
   }
 
+  // Head hd as a GRU of hidden size d (gru.hpp): unmanaged views into this cell's weights.
+  using Head = Gru<Real, Mem, MaxBlock>;
+  KOKKOS_INLINE_FUNCTION Head head(int hd) const {
+    Head g;
+    g.n = d;
+    g.m = m;
+    g.w_ih = decltype(g.w_ih)(w_ih.data() + size_t(hd) * w_ih.extent(1), 3 * d, m);
+    g.w_hh = decltype(g.w_hh)(w_hh.data() + size_t(hd) * w_hh.extent(1), 3 * d, d);
+    g.b_ih = decltype(g.b_ih)(b_ih.data() + size_t(hd) * b_ih.extent(1), 3 * d);
+    g.b_hh = decltype(g.b_hh)(b_hh.data() + size_t(hd) * b_hh.extent(1), 3 * d);
+    return g;
+  }
+
+  // Head hd alone (lanes.hpp), with the GRU's hand-written Jacobian and its diagonal.
   template <class S>
-  KOKKOS_INLINE_FUNCTION void operator()(int, const S* y, const Real* x, S* out) const {
-    for (int hd = 0; hd < heads; ++hd) {
-      const S* h = y + hd * d;
-      for (int j = 0; j < d; ++j) {
-        Real xr = b_ih(hd, j), xz = b_ih(hd, d + j), xn = b_ih(hd, 2 * d + j);
-        for (int l = 0; l < m; ++l) {
-          xr += w_ih(hd, j * m + l) * x[l];
-          xz += w_ih(hd, (d + j) * m + l) * x[l];
-          xn += w_ih(hd, (2 * d + j) * m + l) * x[l];
-        }
-        S hr = b_hh(hd, j), hz = b_hh(hd, d + j), hn = b_hh(hd, 2 * d + j);
-        for (int l = 0; l < d; ++l) {
-          hr += w_hh(hd, j * d + l) * h[l];
-          hz += w_hh(hd, (d + j) * d + l) * h[l];
-          hn += w_hh(hd, (2 * d + j) * d + l) * h[l];
-        }
-        const S r = sigmoid(hr + xr);
-        const S z = sigmoid(hz + xz);
-        const S c = tanh(xn + r * hn);
-        out[hd * d + j] = (Real(1) - z) * c + z * h[j];
-      }
-    }
+  KOKKOS_INLINE_FUNCTION void block(int i, int hd, const S* h, const Real* x, S* out) const {
+    head(hd)(i, h, x, out);
+  }
+  KOKKOS_INLINE_FUNCTION void block_jacobian(int i, int hd, const Real* h, const Real* x, Real* out, Real* J) const {
+    head(hd).jacobian(i, h, x, out, J);
+  }
+  KOKKOS_INLINE_FUNCTION void block_jacobian_diagonal(int i, int hd, const Real* h, const Real* x, Real* out,
+                                                      Real* dg) const {
+    head(hd).jacobian_diagonal(i, h, x, out, dg);
+  }
+
+  template <class S>
+  KOKKOS_INLINE_FUNCTION void operator()(int i, const S* y, const Real* x, S* out) const {
+    for (int hd = 0; hd < heads; ++hd) block(i, hd, y + hd * d, x, out + hd * d);
   }
 };
 
