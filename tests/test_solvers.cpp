@@ -549,7 +549,9 @@ void expect_windows_match(const Sys& sys) {
         } else {
           EXPECT_GE(res.windows, window == 37 ? 28 : 1) << where;
         }
-        if (window != 37) EXPECT_EQ(res.windows, 1) << where;
+        if (window != 37) {
+          EXPECT_EQ(res.windows, 1) << where;
+        }
         EXPECT_EQ(int(res.residuals.size()), res.iterations) << where;
         EXPECT_GE(res.iterations, res.windows) << where;
       }

@@ -49,10 +49,11 @@ KOKKOS_INLINE_FUNCTION int lanes_of(const Sys& sys) {
   else return 1;
 }
 
-// Calls f with what lane s evaluates: block s % lanes of sys with block(), else sys itself.
+// Calls f with what lane s evaluates: block s % lanes (of size k) of sys with block(), else
+// sys itself.
 template <class Sys, class F>
-KOKKOS_INLINE_FUNCTION void with_lane(const Sys& sys, int lanes, int s, const F& f) {
-  if constexpr (system_traits<Sys>::has_block) f(BlockOf<Sys>{sys, s % lanes, sys.state_size() / lanes});
+KOKKOS_INLINE_FUNCTION void with_lane(const Sys& sys, int lanes, int s, int k, const F& f) {
+  if constexpr (system_traits<Sys>::has_block) f(BlockOf<Sys>{sys, s % lanes, k});
   else f(sys);
 }
 

@@ -57,7 +57,7 @@ struct NewtonPairs {
   KOKKOS_INLINE_FUNCTION void operator()(int s, int i, R* A, R* b) const {
     const R* yp = d.y_prev(Yold.data(), s, i);
     const R* x = d.x(s, i);
-    with_lane(d.sys, d.lanes, s, [&](const auto& f) {
+    with_lane(d.sys, d.lanes, s, d.n, [&](const auto& f) {
       if (lin == Linearization::none) {
         f(i, yp, x, b);
         for (int j = 0; j < n * k; ++j) A[j] = R(0);
@@ -87,7 +87,7 @@ struct ScaledResidual {
     if (!d.layout.step_at(idx, s, i)) return;
     const int n = d.n;
     R f[system_traits<Sys>::lane_max_state] = {};
-    with_lane(d.sys, d.lanes, s, [&](const auto& sys) { sys(i, d.y_prev(Y.data(), s, i), d.x(s, i), f); });
+    with_lane(d.sys, d.lanes, s, d.n, [&](const auto& sys) { sys(i, d.y_prev(Y.data(), s, i), d.x(s, i), f); });
     const R* y = Y.data() + d.layout.at(s, i, n);
     for (int j = 0; j < n; ++j) {
       const double d = compat::fabs(double(y[j]) - double(f[j])) / (atol + rtol * compat::fabs(double(y[j])));
@@ -113,7 +113,7 @@ struct SequentialSweep {
     const int s = lane / lanes, h0 = (lane % lanes) * n;  // sequence, first component
     R y[N] = {}, yn[N] = {};
     for (int j = 0; j < n; ++j) y[j] = y0(s, h0 + j);
-    with_lane(sys, lanes, lane, [&](const auto& f) {
+    with_lane(sys, lanes, lane, n, [&](const auto& f) {
       for (int i = 0; i < T; ++i) {
         f(i, static_cast<const R*>(y), X.data() + (size_t(s) * T + i) * m, static_cast<R*>(yn));
         for (int j = 0; j < n; ++j) {
