@@ -90,9 +90,9 @@ struct ScaledResidual {
     with_lane(d.sys, d.lanes, s, d.n, [&](const auto& sys) { sys(i, d.y_prev(Y.data(), s, i), d.x(s, i), f); });
     const R* y = Y.data() + d.layout.at(s, i, n);
     for (int j = 0; j < n; ++j) {
-      const double d = compat::fabs(double(y[j]) - double(f[j])) / (atol + rtol * compat::fabs(double(y[j])));
-      const double dd = compat::isfinite(d) ? d : 1e308;  // NaN compares false: map it (and Inf) high
-      if (dd > e) e = dd;
+      const double u = compat::fabs(double(y[j]) - double(f[j])) / (atol + rtol * compat::fabs(double(y[j])));
+      const double uu = compat::isfinite(u) ? u : 1e308;  // NaN compares false: map it (and Inf) high
+      if (uu > e) e = uu;
     }
   }
 };
