@@ -128,3 +128,35 @@ TYPED_TEST(Scan, RejectsBadShapes) {
   EXPECT_THROW((deer::affine_scan<2, 2>(typename TypeParam::space(), A, b, y0, Y, 2)), std::invalid_argument);
   EXPECT_THROW((deer::affine_scan<2, 2>(typename TypeParam::space(), A, b, y0, Y, 3)), std::invalid_argument);
 }
+
+// Steps are numbered with 32-bit integers (layout.hpp, kMaxSteps): a layout that would need
+// more is refused with an error that says so, rather than overflowing.
+TEST(StepLayout, RejectsMoreStepsThanItCanNumber) {
+  using Host = Kokkos::DefaultHostExecutionSpace;
+  const auto ok = deer::StepLayout::make<Host>(deer::StepOrder::batch_first, 32767, 65536, 1);
+  EXPECT_EQ(ok.span(1), size_t(32767) * 65536);
+  EXPECT_EQ(ok.at(32766, 65535, 3), (size_t(32767) * 65536 - 1) * 3);
+  try {
+    deer::StepLayout::make<Host>(deer::StepOrder::batch_first, 65536, 32768, 1);
+    FAIL() << "2^31 steps were accepted";
+  } catch (const std::length_error& e) {
+    EXPECT_NE(std::string(e.what()).find("split the batch"), std::string::npos) << e.what();
+  }
+  // The interleaved order counts its padding: 3 chunks of 1000 for T = 2001.
+  EXPECT_THROW(deer::StepLayout::make<Host>(deer::StepOrder::interleaved, 716000, 2001, 1000), std::length_error);
+}
+
+// The scan reads the views' memory in their (batch, T, n) order, so a padded view (Kokkos pads
+// LayoutRight rows of more than 64 floats when asked to) is refused, not misread.
+TEST(AffineScan, RejectsPaddedViews) {
+  using Host = Kokkos::DefaultHostExecutionSpace;
+  using Mem = Host::memory_space;
+  const int n = 65;
+  deer::Sequence<float, Mem> A("A", 2, 3, n), b("b", 2, 3, n), Y("Y", 2, 3, n);
+  deer::Sequence<float, Mem> padded(Kokkos::view_alloc("padded", Kokkos::AllowPadding), 2, 3, n);
+  deer::States<float, Mem> y0("y0", 2, n);
+  ASSERT_FALSE(padded.span_is_contiguous()) << "Kokkos did not pad; the test needs another padded view";
+  EXPECT_NO_THROW((deer::affine_scan<72, 1>(Host(), A, b, y0, Y, 1)));
+  EXPECT_THROW((deer::affine_scan<72, 1>(Host(), A, padded, y0, Y, 1)), std::invalid_argument);
+  EXPECT_THROW((deer::affine_scan<72, 1>(Host(), A, b, y0, padded, 1)), std::invalid_argument);
+}

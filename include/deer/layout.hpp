@@ -9,11 +9,23 @@
 //                thread, and every thread walks its chunk at the same pace, so at each step the
 //                threads of a warp read neighbouring addresses (coalesced) instead of
 //                addresses L*w apart. One copy in (X) and one out (Y) per solve pay for it.
+#include <stdexcept>
+#include <string>
+
 #include <deer/compat.hpp>
 #include <deer/options.hpp>
 #include <deer/sequence.hpp>
 
 namespace deer {
+
+// The most steps (batch x T, and lanes; with an interleaved layout's padding) one parallel
+// solve or scan takes: steps are numbered with 32-bit integers in kernel ranges and offsets.
+// StepLayout::make checks it. (A View's own (s, i, j) indexing is 64-bit; on the H200 it was
+// about half of the one-pass scan's instructions per element.)
+inline constexpr long kMaxSteps = 2147483647L;
+
+// Step i of sequence s of a (batch, T, ...) array as one index s*T + i (< kMaxSteps).
+KOKKOS_INLINE_FUNCTION unsigned step_index(int s, int T, int i) { return unsigned(s) * unsigned(T) + unsigned(i); }
 
 struct StepLayout {
   int batch = 0, T = 0, L = 1, C = 1;
@@ -34,23 +46,29 @@ struct StepLayout {
     s.interleaved = order == StepOrder::interleaved || (order == StepOrder::automatic && !host);
     for (int b = 0; b < 31; ++b)
       if (s.L == (1 << b)) s.shift = b;
+    if (double(s.span(1)) > double(kMaxSteps))
+      throw std::length_error("deer: " + std::to_string(batch) + " sequences x " + std::to_string(T) +
+                              " steps exceed the " + std::to_string(kMaxSteps) +
+                              " steps one parallel solve or scan can number (32-bit); split the batch into parts");
     return s;
   }
   // Offset of the first of the w values of step i of sequence s.
-  KOKKOS_INLINE_FUNCTION size_t at(int s, int i, int w) const {
-    if (!interleaved) return (size_t(s) * T + i) * w;
-    const int c = shift >= 0 ? i >> shift : i / L, p = i - c * L;
-    return (size_t(p) * batch * C + size_t(s) * C + c) * w;
+  // (The step's slot fits 32 bits: make() checks the span.)
+  KOKKOS_INLINE_FUNCTION size_t at(int s, int i, int w) const { return size_t(slot(s, i)) * w; }
+  KOKKOS_INLINE_FUNCTION unsigned slot(int s, int i) const {
+    if (!interleaved) return step_index(s, T, i);
+    const unsigned c = shift >= 0 ? unsigned(i) >> shift : unsigned(i) / unsigned(L), p = unsigned(i) - c * unsigned(L);
+    return (p * unsigned(batch) + unsigned(s)) * unsigned(C) + c;
   }
   // Offset of value j of step i of sequence s in a buffer stored component by component
   // (interleaved: all chunks' value j of step p side by side, so a warp reading value j of its
   // steps reads one contiguous run). For per-step records too long for the pointer form, such
   // as the stored Newton pairs (n*k + n values).
   KOKKOS_INLINE_FUNCTION size_t component(int s, int i, int j, int w) const {
-    if (!interleaved) return (size_t(s) * T + i) * w + j;
-    const int c = shift >= 0 ? i >> shift : i / L, p = i - c * L;
-    const size_t W = size_t(batch) * C;
-    return (size_t(p) * w + j) * W + size_t(s) * C + c;
+    if (!interleaved) return size_t(step_index(s, T, i)) * w + j;
+    const unsigned c = shift >= 0 ? unsigned(i) >> shift : unsigned(i) / unsigned(L), p = unsigned(i) - c * unsigned(L);
+    const unsigned W = unsigned(batch) * unsigned(C);
+    return (size_t(p) * w + j) * W + (unsigned(s) * unsigned(C) + c);
   }
   // The step stored at slot idx of the layout's order (slots 0 .. span(1)-1); false for the
   // padding at the end of interleaved chunks. Kernels that walk every step number their

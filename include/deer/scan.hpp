@@ -128,8 +128,9 @@ struct StoredPairs {
   int n, k;
   KOKKOS_INLINE_FUNCTION void operator()(int s, int i, R* a, R* bb) const {
     const int nn = N == 1 ? 1 : n, nk = N * K == 1 ? 1 : n * k;  // constant for scalar scans
-    for (int j = 0; j < nk; ++j) a[j] = A(s, i, j);
-    for (int j = 0; j < nn; ++j) bb[j] = b(s, i, j);
+    const size_t step = step_index(s, int(b.extent(1)), i);        // (contiguous views)
+    for (int j = 0; j < nk; ++j) a[j] = A.data()[step * nk + j];
+    for (int j = 0; j < nn; ++j) bb[j] = b.data()[step * nn + j];
   }
 };
 
@@ -171,7 +172,9 @@ template <class R, class Mem, int N>
 struct StoreStates {
   Sequence<R, Mem> Y;
   KOKKOS_INLINE_FUNCTION void operator()(int s, int i, R* y, double&) const {
-    for (int j = 0; j < (N == 1 ? 1 : int(Y.extent(2))); ++j) Y(s, i, j) = y[j];
+    const int n = N == 1 ? 1 : int(Y.extent(2));
+    R* row = Y.data() + size_t(step_index(s, int(Y.extent(1)), i)) * n;  // (a contiguous view)
+    for (int j = 0; j < n; ++j) row[j] = y[j];
   }
 };
 
@@ -369,6 +372,9 @@ void affine_scan(const Space& space, const Sequence<R, typename Space::memory_sp
       int(y0.extent(0)) != batch || int(y0.extent(1)) != n || int(Y.extent(0)) != batch ||
       int(Y.extent(1)) != T || int(Y.extent(2)) != n)
     throw std::invalid_argument("deer::affine_scan: shapes must be A (batch,T,n*k), b (batch,T,n), y0 (batch,n), Y (batch,T,n)");
+  if (!A.span_is_contiguous() || !b.span_is_contiguous() || !y0.span_is_contiguous() || !Y.span_is_contiguous())
+    throw std::invalid_argument("deer::affine_scan: A, b, y0 and Y must be contiguous views (a padded or strided view is "
+                                "not); deep_copy it into a new view");
   compat::ScopedRegion region("deer::affine_scan");
   const bool one_pass = detail::use_one_pass<Space>(opts.algorithm, k);
   const int chunk = opts.chunk > 0 ? opts.chunk : detail::default_chunk<Space>(batch, T);

@@ -5,7 +5,7 @@
 //
 // Tiles of TT consecutive steps of one sequence go to one team, in the order the teams
 // arrive (a ticket from an atomic counter, so a tile only ever waits on tiles that are already
-// running). A team
+// running; tickets go round the batch's sequences, tile_of). A team
 //  1. evaluates the pairs of its steps into scratch, neighbouring threads on neighbouring steps
 //     (coalesced reads of the inputs);
 //  2. cuts the tile into G segments per component; each thread composes its segment into one
@@ -19,6 +19,8 @@
 // not fit a tile in scratch.
 #include <stdexcept>
 #include <string>
+#include <type_traits>
+#include <utility>
 
 #include <deer/compat.hpp>
 #include <deer/sequence.hpp>
@@ -63,6 +65,13 @@ struct MaxOf {
     if (v(j) > e) e = v(j);
   }
 };
+
+// A generator may declare prefetch(s, i): a hint that step i of sequence s is evaluated soon
+// (NewtonPairs prefetches its inputs and previous state).
+template <class Gen, class = void>
+struct has_prefetch : std::false_type {};
+template <class Gen>
+struct has_prefetch<Gen, std::void_t<decltype(std::declval<const Gen&>().prefetch(0, 0))>> : std::true_type {};
 
 // The shape of one tile: TT = G * V steps; G segments of V steps per component (G a power
 // of two, so that a segment scan maps onto warp lanes); TS threads, in warps of `lanes`.
@@ -123,7 +132,9 @@ struct OnePassTiles {
   static constexpr bool host = compat::on_host<Mem>;
   // Steps a thread evaluates (or hands out) before it stores: their loads are in flight
   // together instead of one memory round trip per step. Registers bound it for larger states.
-  static constexpr int U = host ? 1 : (N == 1 ? 8 : (N <= 4 ? 2 : 1));
+  // (One for generators that prefetch: theirs are evaluations too large to unroll, where
+  // batching steps only parked them in local memory; the prefetches overlap the loads.)
+  static constexpr int U = (host || has_prefetch<Gen>::value) ? 1 : (N == 1 ? 8 : (N <= 4 ? 2 : 1));
   // The segment length, known at compile time for scalar pairs on GPUs (tile_shape: 16 KiB
   // of a per tile over G = 256 segments), so that segment loops unroll; 0: shape.V.
   static constexpr int VC = (!host && N == 1) ? int(64 / sizeof(R)) : 0;
@@ -135,7 +146,7 @@ struct OnePassTiles {
   Kokkos::View<R*, Mem> P, q, S;
   Kokkos::View<double*, Mem> E;
   TileShape shape;
-  int steps, tiles_per_seq, n, epoch;
+  int steps, batch, n, epoch;
   unsigned long long ticket_base;
 
   // The team's scratch block (the launch adds 8 bytes of slack for its alignment).
@@ -158,23 +169,30 @@ struct OnePassTiles {
     return *static_cast<volatile R*>(v.data() + j);
   }
 
-  // The start state of tile `tile` (the c-th of its sequence, c > 0) into acc(j).q, run by the
+  // The number (ticket) of the c-th tile of sequence s. Tiles start in the order c * batch + s,
+  // so the teams running at one time spread over the batch's sequences: each sequence has few
+  // tiles in flight, and a look-back meets a published end state sooner. (In sequence order,
+  // the H200's 528 teams ran tiles of one sequence, and a look-back went about 70 tiles back:
+  // 4 rounds of two memory round trips, session 5's instrumented run.)
+  KOKKOS_INLINE_FUNCTION int tile_of(int s, int c) const { return c * batch + s; }
+
+  // The start state of the c-th tile of sequence s (c > 0) into acc(j).q, run by the
   // first warp alone. Its lanes read the flags of a window of W preceding tiles at once; the
   // longest run of published maps up to the nearest published end state is composed with
   // shuffles (W lanes per component); further back when the window held maps only. (A walk of
   // one tile per memory round trip was the bottleneck on the H200.)
-  KOKKOS_INLINE_FUNCTION void look_back(int lane, int tile, int c, const Scratch& accP, const Scratch& accq) const {
+  KOKKOS_INLINE_FUNCTION void look_back(int lane, int s, int c, const Scratch& accP, const Scratch& accq) const {
     const int n = components();
-    const int W = shape.G < shape.lanes ? shape.G : shape.lanes, first = tile - c;
+    const int W = shape.G < shape.lanes ? shape.G : shape.lanes;
     const int r = lane % W, per_pass = shape.lanes / W;  // lane: window slot r of a component
     for (int j = lane; j < n; j += shape.lanes) {
       accP(j) = 1;
       accq(j) = 0;
     }
     compat::warp_sync();
-    for (int p = tile - 1;;) {  // p: the nearest tile not composed yet
-      const int window = (p - first + 1 < W) ? p - first + 1 : W;
-      const int st = r < window ? status(p - r) : 1;
+    for (int p = c - 1;;) {  // p: the nearest tile of the sequence not composed yet
+      const int window = (p + 1 < W) ? p + 1 : W;
+      const int st = r < window ? status(tile_of(s, p - r)) : 1;
       const unsigned group = W == 32 ? 0xffffffffu : ((1u << W) - 1);
       const int b2 = compat::lowest_bit(compat::ballot(st == 2) & group);
       const int b0 = compat::lowest_bit(compat::ballot(st == 0) & group);
@@ -189,7 +207,7 @@ struct OnePassTiles {
         const int j = j0 + lane / W;
         Map<R> m;  // identity beyond the run
         if (j < n && r < take) {
-          const size_t o = size_t(p - r) * n + j;
+          const size_t o = size_t(tile_of(s, p - r)) * n + j;
           if (done && r == first2) m = {R(0), load(S, o)};  // a known state: a constant map
           else m = {load(P, o), load(q, o)};
         }
@@ -221,6 +239,22 @@ struct OnePassTiles {
     }
   }
 
+  // f(std::true_type) when every step of the U-step groups is inside the tile, else
+  // f(std::false_type): the check per step then folds away in the common case. Only for U > 1
+  // or scalar states: a second copy of a larger generator's code cost more than the checks
+  // (H200, session 7 calls 3-4: GRU n=1 DEER 2.18-2.40 -> 1.99-2.01 ms with the copy,
+  // multi-head GRU quasi-DEER 40.2-40.8 -> 45.0-45.8 ms).
+  template <class F>
+  KOKKOS_INLINE_FUNCTION static void with_bound(bool all_in, const F& f) {
+    if constexpr (U > 1 || N == 1) {
+      if (all_in) {
+        f(std::true_type{});
+        return;
+      }
+    }
+    f(std::false_type{});
+  }
+
   // n, known at compile time for scalar systems (so that their loops over components vanish).
   KOKKOS_INLINE_FUNCTION int components() const { return N == 1 ? 1 : n; }
 
@@ -245,23 +279,31 @@ struct OnePassTiles {
 
     if (t == 0) ticket(0) = int(Kokkos::atomic_fetch_add(&counter(), 1ULL) - ticket_base);
     m.team_barrier();
-    const int tile = ticket(0), s = tile / tiles_per_seq, c = tile % tiles_per_seq;
+    const int tile = ticket(0), s = tile % batch, c = tile / batch;
     const int i0 = c * TT, valid = (steps - i0 < TT) ? steps - i0 : TT;
 
     // 1. Pairs into scratch, U steps per thread at a time: all evaluated, then all stored.
-    for (int p0 = t; p0 < valid; p0 += U * TS) {
-      R A[U][N * K], bb[U][N];
-      for (int u = 0; u < U; ++u)
-        if (p0 + u * TS < valid) gen(s, i0 + p0 + u * TS, A[u], bb[u]);
-      for (int u = 0; u < U; ++u) {
-        const int p = p0 + u * TS;
-        if (p < valid)
-          for (int j = 0; j < n; ++j) {
-            a(TileShape::pad(p * n + j)) = A[u][j];
-            b(TileShape::pad(p * n + j)) = bb[u][j];
-          }
+    // A generator that prefetches has every step of this thread prefetched first. In a full
+    // tile (every tile but a sequence's last) no step needs its own bounds check.
+    if constexpr (has_prefetch<Gen>::value)
+      for (int p = t; p < valid; p += TS) gen.prefetch(s, i0 + p);
+    const bool full = valid == TT && TT % (U * TS) == 0;
+    with_bound(full, [&](auto bound) {
+      constexpr bool all_in = decltype(bound)::value;
+      for (int p0 = t; p0 < valid; p0 += U * TS) {
+        R A[U][N * K], bb[U][N];
+        for (int u = 0; u < U; ++u)
+          if (all_in || p0 + u * TS < valid) gen(s, i0 + p0 + u * TS, A[u], bb[u]);
+        for (int u = 0; u < U; ++u) {
+          const int p = p0 + u * TS;
+          if (all_in || p < valid)
+            for (int j = 0; j < n; ++j) {
+              a(TileShape::pad(p * n + j)) = A[u][j];
+              b(TileShape::pad(p * n + j)) = bb[u][j];
+            }
+        }
       }
-    }
+    });
     m.team_barrier();
 
     // 2. Item w < n*G is segment g of component j: it composes its V steps, then a scan over
@@ -315,7 +357,7 @@ struct OnePassTiles {
     }
     if (warp == 0) {
       if (c > 0) {
-        look_back(lane, tile, c, accP, accq);
+        look_back(lane, s, c, accP, accq);
       } else {
         for (int jj = lane; jj < n; jj += lanes) accq(jj) = y0(s, jj);
       }
@@ -340,14 +382,17 @@ struct OnePassTiles {
     }
     m.team_barrier();
     double e = 0;
-    for (int p0 = t; p0 < valid; p0 += U * TS) {
-      R y[U][N];
-      for (int u = 0; u < U; ++u)
-        if (p0 + u * TS < valid)
-          for (int jj = 0; jj < n; ++jj) y[u][jj] = b(TileShape::pad((p0 + u * TS) * n + jj));
-      for (int u = 0; u < U; ++u)
-        if (p0 + u * TS < valid) out(s, i0 + p0 + u * TS, y[u], e);
-    }
+    with_bound(full, [&](auto bound) {
+      constexpr bool all_in = decltype(bound)::value;
+      for (int p0 = t; p0 < valid; p0 += U * TS) {
+        R y[U][N];
+        for (int u = 0; u < U; ++u)
+          if (all_in || p0 + u * TS < valid)
+            for (int jj = 0; jj < n; ++jj) y[u][jj] = b(TileShape::pad((p0 + u * TS) * n + jj));
+        for (int u = 0; u < U; ++u)
+          if (all_in || p0 + u * TS < valid) out(s, i0 + p0 + u * TS, y[u], e);
+      }
+    });
     for (int d = lanes / 2; d > 0; d >>= 1) {
       const double o = compat::shfl_down(e, d, lanes);
       e = o > e ? o : e;
@@ -380,7 +425,7 @@ double scan_one_pass(const Space& space, const Gen& gen, const Out& out,
                            std::to_string(Tiles::VC));
   const int per_seq = (steps + shape.TT - 1) / shape.TT, tiles = batch * per_seq;
   ws.reserve(tiles, n);
-  Tiles f{gen, out, y0, ws.flags, ws.counter, ws.P, ws.q, ws.S, ws.errors, shape, steps, per_seq, n, ws.epoch,
+  Tiles f{gen, out, y0, ws.flags, ws.counter, ws.P, ws.q, ws.S, ws.errors, shape, steps, batch, n, ws.epoch,
           ws.ticket_base};
   ws.epoch += 1;
   ws.ticket_base += (unsigned long long)tiles;

@@ -37,7 +37,8 @@ struct LaneData {
     return X.data() + xlayout.at(system_traits<Sys>::has_block ? s / lanes : s, i, m);
   }
   KOKKOS_INLINE_FUNCTION const R* y_prev(const R* Y, int s, int i) const {
-    return i == 0 ? y0.data() + size_t(s) * n : Y + layout.at(s, i - 1, n);
+    const int w = system_traits<Sys>::lane_max_state == 1 ? 1 : n;
+    return i == 0 ? y0.data() + size_t(s) * w : Y + layout.at(s, i - 1, w);
   }
 };
 
@@ -51,10 +52,16 @@ struct NewtonPairs {
   static constexpr int max_block = K;
   LaneData<Sys, Mem> d;
   Flat<const R, Mem> Yold;
-  int n, k;
+  int k;  // the Jacobian's block size as linearised (1 for the diagonal ones)
   R beta;
   Linearization lin;
+  // The step's inputs and previous state, fetched ahead (scan_one_pass.hpp, has_prefetch).
+  KOKKOS_INLINE_FUNCTION void prefetch(int s, int i) const {
+    compat::prefetch(d.x(s, i));
+    compat::prefetch(d.y_prev(Yold.data(), s, i));
+  }
   KOKKOS_INLINE_FUNCTION void operator()(int s, int i, R* A, R* b) const {
+    const int n = d.n;
     const R* yp = d.y_prev(Yold.data(), s, i);
     const R* x = d.x(s, i);
     with_lane(d.sys, d.lanes, s, d.n, [&](const auto& f) {
@@ -178,11 +185,11 @@ void solve_newton(const Space& space, const Sys& sys, const ConstSequence<R, Mem
   const bool damped = res.method == Method::damped_deer;
   auto step = [&](double beta) {
     if (res.method == Method::quasi_deer)
-      return it.step(space, NewtonPairs<Sys, Mem, 1>{d, it.Yold, n, 1, R(1), Linearization::true_diagonal}, y0l,
+      return it.step(space, NewtonPairs<Sys, Mem, 1>{d, it.Yold, 1, R(1), Linearization::true_diagonal}, y0l,
                      opts);
     if (res.method == Method::picard)
-      return it.step(space, NewtonPairs<Sys, Mem, 1>{d, it.Yold, n, 1, R(0), Linearization::none}, y0l, opts);
-    return it.step(space, NewtonPairs<Sys, Mem, Traits::max_block>{d, it.Yold, n, k, R(beta), Linearization::exact},
+      return it.step(space, NewtonPairs<Sys, Mem, 1>{d, it.Yold, 1, R(0), Linearization::none}, y0l, opts);
+    return it.step(space, NewtonPairs<Sys, Mem, Traits::max_block>{d, it.Yold, k, R(beta), Linearization::exact},
                    y0l, opts);
   };
   auto merit = [&](const Flat<R, Mem>& Yf) {
@@ -304,6 +311,8 @@ Result<Sequence<typename Sys::real_type, typename Space::memory_space>> solve(
                 ", n); X and Y must share batch and T");
   if (int(y0.extent(0)) != batch || int(y0.extent(1)) != n)
     shape_error("y0 must be (batch, n) = (" + std::to_string(batch) + ", " + std::to_string(n) + ")");
+  if (!X.span_is_contiguous() || !y0.span_is_contiguous() || !Y.span_is_contiguous())
+    shape_error("X, y0 and Y must be contiguous views (a padded or strided view is not); deep_copy it into a new view");
   if (opts.max_iterations < 1) shape_error("max_iterations must be >= 1");
   if (opts.window < 0) shape_error("window must be >= 0 steps (0: the whole sequence in one Newton solve)");
   if (opts.check_inputs) {
