@@ -46,7 +46,7 @@ struct StepLayout {
     s.interleaved = order == StepOrder::interleaved || (order == StepOrder::automatic && !host);
     for (int b = 0; b < 31; ++b)
       if (s.L == (1 << b)) s.shift = b;
-    if (double(s.span(1)) > double(kMaxSteps))
+    if (s.span(1) > size_t(kMaxSteps))
       throw std::length_error("deer: " + std::to_string(batch) + " sequences x " + std::to_string(T) +
                               " steps exceed the " + std::to_string(kMaxSteps) +
                               " steps one parallel solve or scan can number (32-bit); split the batch into parts");
@@ -57,8 +57,14 @@ struct StepLayout {
   KOKKOS_INLINE_FUNCTION size_t at(int s, int i, int w) const { return size_t(slot(s, i)) * w; }
   KOKKOS_INLINE_FUNCTION unsigned slot(int s, int i) const {
     if (!interleaved) return step_index(s, T, i);
-    const unsigned c = shift >= 0 ? unsigned(i) >> shift : unsigned(i) / unsigned(L), p = unsigned(i) - c * unsigned(L);
+    unsigned c, p;
+    chunk_of(i, c, p);
     return (p * unsigned(batch) + unsigned(s)) * unsigned(C) + c;
+  }
+  // Step i as step p of chunk c (interleaved): i / L and i % L, a shift when L is a power of two.
+  KOKKOS_INLINE_FUNCTION void chunk_of(int i, unsigned& c, unsigned& p) const {
+    c = shift >= 0 ? unsigned(i) >> shift : unsigned(i) / unsigned(L);
+    p = unsigned(i) - c * unsigned(L);
   }
   // Offset of value j of step i of sequence s in a buffer stored component by component
   // (interleaved: all chunks' value j of step p side by side, so a warp reading value j of its
@@ -66,7 +72,8 @@ struct StepLayout {
   // as the stored Newton pairs (n*k + n values).
   KOKKOS_INLINE_FUNCTION size_t component(int s, int i, int j, int w) const {
     if (!interleaved) return size_t(step_index(s, T, i)) * w + j;
-    const unsigned c = shift >= 0 ? unsigned(i) >> shift : unsigned(i) / unsigned(L), p = unsigned(i) - c * unsigned(L);
+    unsigned c, p;
+    chunk_of(i, c, p);
     const unsigned W = unsigned(batch) * unsigned(C);
     return (size_t(p) * w + j) * W + (unsigned(s) * unsigned(C) + c);
   }

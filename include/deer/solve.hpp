@@ -64,7 +64,7 @@ struct NewtonPairs {
     const int n = d.n;
     const R* yp = d.y_prev(Yold.data(), s, i);
     const R* x = d.x(s, i);
-    with_lane(d.sys, d.lanes, s, d.n, [&](const auto& f) {
+    with_lane(d.sys, d.lanes, s, n, [&](const auto& f) {
       if (lin == Linearization::none) {
         f(i, yp, x, b);
         for (int j = 0; j < n * k; ++j) A[j] = R(0);
