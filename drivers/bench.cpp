@@ -9,6 +9,10 @@
 // --scan forces the scan algorithm of solves with diagonal pairs (quasi-DEER, k = 1 systems).
 // --window N sets the window of the neural ODE's windowed variants (default 10000 steps).
 // --sweep adds GRU n=1 and n=8 at T = 1e3, 1e4, 1e5 (the speedup-vs-T plot of python_post).
+// Each variant's calls share one deer::SolveWorkspace (a training loop's use); with
+// --fresh-workspace every call allocates its own (the first call's cost, every time).
+// GRU n=1 and n=8 hold their weights by value (gru.hpp, Inputs > 0); --views puts them in
+// device Views (any number of inputs), as the multi-head GRU and quasi_gru64 do.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -102,6 +106,7 @@ deer::ScanAlgorithm g_scan = deer::ScanAlgorithm::automatic;  // --scan: forced 
 std::vector<std::string> g_methods;  // --method: only these parallel methods (all when empty)
 bool g_reference = true;  // --no-reference: skip the sequential run (no error, no speedup)
 int g_window = 0;         // --window: steps per window of the windowed neural-ODE variants
+bool g_fresh_workspace = false;  // --fresh-workspace: every call allocates its buffers
 
 // Uniform random values in [lo, hi) over every element, then a fence. Kokkos' fill_random on
 // a (batch, T, n) view runs one thread per batch row (16 threads for a whole GPU); without the
@@ -199,11 +204,16 @@ void bench_system(const std::string& name, const Sys& sys, int batch, int T, con
     Kokkos::deep_copy(Y, R(0));  // nothing of the previous variant may count for this one
     MemoryTracker::reset_peak();
     const long before = MemoryTracker::current;
-    const double ms = time_ms([&] { res = deer::solve(Space(), sys, X, y0, o, Y); });
+    deer::SolveWorkspace<R, Mem> ws;
+    auto call = [&] {
+      if (g_fresh_workspace) ws.release();
+      res = deer::solve(Space(), sys, X, y0, o, Y, ws);
+    };
+    const double ms = time_ms(call);
     const double peak_mb = (MemoryTracker::peak - before) / 1e6;
     if (g_profile) {
       KernelProfile::total.clear();
-      res = deer::solve(Space(), sys, X, y0, o, Y);
+      call();
       KernelProfile::report(name + " " + deer::to_string(method));
     }
     Record r{name, label, deer::to_string(res.status), n, T, batch, res.iterations, ms, seq_ms,
@@ -251,10 +261,18 @@ void bench_diagonal_scan(long elements, std::vector<Record>& out, double copy_gb
   }
 }
 
-template <int N>
-deer::cells::Gru<R, Mem, N> make_gru(int n, int m) {
-  using G = deer::cells::Gru<R, Mem, N>;
+template <int N, int Inputs>
+deer::cells::Gru<R, Mem, N, Inputs> make_gru(int n, int m) {
+  using G = deer::cells::Gru<R, Mem, N, Inputs>;
   return G::from_parameters(G::random_parameters(n, m, 1), n, m);
+}
+
+// GRU n=1 and n=8 with 1 and 8 inputs: weights held by value, or in Views with --views.
+bool g_views = false;
+template <int N>
+void bench_gru(const std::string& name, int T, const std::vector<Variant>& variants, std::vector<Record>& out) {
+  if (g_views) bench_system(name, make_gru<N, 0>(N, N), 16, T, variants, out);
+  else bench_system(name, make_gru<N, N>(N, N), 16, T, variants, out);
 }
 
 }  // namespace
@@ -273,6 +291,8 @@ int main(int argc, char** argv) {
     else if (a == "--sweep") sweep = true;
     else if (a == "--profile") g_profile = true;
     else if (a == "--no-reference") g_reference = false;
+    else if (a == "--fresh-workspace") g_fresh_workspace = true;
+    else if (a == "--views") g_views = true;
     else if (a == "--scan" && i + 1 < argc) {
       const std::string v = argv[++i];
       if (v == "chunked") g_scan = deer::ScanAlgorithm::chunked;
@@ -287,7 +307,8 @@ int main(int argc, char** argv) {
     else if (a == "--window" && i + 1 < argc) g_window = std::max(1, std::atoi(argv[++i]));
     else if (a == "--help" || a == "-h") {
       fmt::print("deer-bench [--json FILE] [--quick] [--reps N] [--case NAME]... [--sweep] [--profile] [--no-reference]\n"
-                 "           [--scan automatic|chunked|one_pass] [--method NAME]... [--window N]\n"
+                 "           [--scan automatic|chunked|one_pass] [--method NAME]... [--window N] [--fresh-workspace]\n"
+                 "           [--views]\n"
                  "cases: diag_scan gru1 gru8 mhgru64 node8 quasi_gru64\n");
       return 0;
     } else {
@@ -299,8 +320,10 @@ int main(int argc, char** argv) {
   Kokkos::Tools::Experimental::set_allocate_data_callback(MemoryTracker::on_alloc);
   Kokkos::Tools::Experimental::set_deallocate_data_callback(MemoryTracker::on_free);
   if (g_profile) KernelProfile::enable();
-  spdlog::info("deer-bench on {} (concurrency {}), float32, {} timed calls per figure", Space::name(),
-               Space().concurrency(), g_reps);
+  spdlog::info("deer-bench on {} (concurrency {}), float32, {} timed calls per figure, {}, GRU weights {}",
+               Space::name(), Space().concurrency(), g_reps,
+               g_fresh_workspace ? "buffers allocated per call" : "buffers kept between calls (SolveWorkspace)",
+               g_views ? "in Views" : "by value");
   const int scale = quick ? 100 : 1;
   std::vector<Record> rec;
   const double copy_gbs = copy_bandwidth_gbs();
@@ -308,9 +331,9 @@ int main(int argc, char** argv) {
   rec.push_back({"copy", "deep_copy", "done", 0, 0, 0, 0, 0, 0, 0, 0, copy_gbs});
   const std::vector<Variant> all = {{deer::Method::deer}, {deer::Method::quasi_deer}, {deer::Method::automatic}};
   if (want("diag_scan")) bench_diagonal_scan(134217728L / scale, rec, copy_gbs);
-  if (want("gru1")) bench_system("gru1", make_gru<1>(1, 1), 16, 1000000 / scale, all, rec);
+  if (want("gru1")) bench_gru<1>("gru1", 1000000 / scale, all, rec);
   write_json(json, rec, copy_gbs);
-  if (want("gru8")) bench_system("gru8", make_gru<8>(8, 8), 16, 100000 / scale, all, rec);
+  if (want("gru8")) bench_gru<8>("gru8", 100000 / scale, all, rec);
   write_json(json, rec, copy_gbs);
   if (want("mhgru64")) {
     using MH = deer::cells::MultiHeadGru<R, Mem, 64, 2>;
@@ -336,12 +359,12 @@ int main(int argc, char** argv) {
   }
   if (sweep)
     for (int T : {1000, 10000, 100000}) {
-      bench_system("gru1", make_gru<1>(1, 1), 16, T / scale, {{deer::Method::deer}}, rec);
-      bench_system("gru8", make_gru<8>(8, 8), 16, T / scale, {{deer::Method::deer}}, rec);
+      bench_gru<1>("gru1", T / scale, {{deer::Method::deer}}, rec);
+      bench_gru<8>("gru8", T / scale, {{deer::Method::deer}}, rec);
       write_json(json, rec, copy_gbs);
     }
   if (want("quasi_gru64"))
-    bench_system("quasi_gru64", make_gru<64>(64, 4), 16, 1000000 / scale, {{deer::Method::quasi_deer}}, rec);
+    bench_system("quasi_gru64", make_gru<64, 0>(64, 4), 16, 1000000 / scale, {{deer::Method::quasi_deer}}, rec);
 
   fmt::print("\n{:<12} {:<18} {:>4} {:>8} {:>11} {:>11} {:>8} {:>5} {:>10} {:>9} {:>9}\n", "case", "method", "n", "T",
              "time_ms", "seq_ms", "speedup", "iters", "max_rel", "peak_MB", "GB/s");

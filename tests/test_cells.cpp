@@ -3,6 +3,7 @@
 // against its formula, the multi-head GRU against independent GRUs, and the HDF5 reader.
 #include <cmath>
 #include <cstdio>
+#include <utility>
 
 #include <Kokkos_Random.hpp>
 #include <deer/cells/elman.hpp>
@@ -212,6 +213,15 @@ TEST(CellParameters, ShapeErrorsNameTheTensor) {
     ADD_FAILURE() << "wrong hidden size accepted";
   } catch (const std::invalid_argument& e) {
     EXPECT_NE(std::string(e.what()).find("weight_ih"), std::string::npos) << e.what();
+  }
+  // Weights held by value: for exactly Inputs inputs and at most MaxState states.
+  for (auto [n, m] : {std::pair{4, 2}, std::pair{9, 3}}) {
+    try {
+      deer::cells::Gru<double, Mem, 8, 3>::from_parameters(deer::cells::Gru<double, Mem, 8>::random_parameters(n, m, 1), n, m);
+      ADD_FAILURE() << "by-value GRU accepted n = " << n << ", m = " << m;
+    } catch (const std::invalid_argument& e) {
+      EXPECT_NE(std::string(e.what()).find("Inputs = 0"), std::string::npos) << e.what();
+    }
   }
   p.erase("bias_hh");
   EXPECT_THROW((deer::cells::Gru<double, Mem, 8>::from_parameters(p, 4, 3)), std::invalid_argument);

@@ -170,9 +170,19 @@ void expect_hand_written_equals_dual(const Sys& sys, unsigned seed, const std::s
 
 TYPED_TEST(Jacobian, GruHandWrittenEqualsDualEqualsFiniteDifferences) {
   using G = deer::cells::Gru<typename TypeParam::real, typename TypeParam::mem, 8>;
-  for (int n : {1, 3, 8})
-    expect_hand_written_equals_dual<TypeParam>(G::from_parameters(G::random_parameters(n, 3, 100 + n), n, 3), 1,
-                                               "gru n=" + std::to_string(n));
+  using GV = deer::cells::Gru<typename TypeParam::real, typename TypeParam::mem, 8, 3>;  // weights by value
+  for (int n : {1, 3, 8}) {
+    const auto p = G::random_parameters(n, 3, 100 + n);
+    expect_hand_written_equals_dual<TypeParam>(G::from_parameters(p, n, 3), 1, "gru n=" + std::to_string(n));
+    expect_hand_written_equals_dual<TypeParam>(GV::from_parameters(p, n, 3), 1, "by-value gru n=" + std::to_string(n));
+    // The same weights either way: the same f and Jacobians.
+    const auto a = jacobians<TypeParam>(G::from_parameters(p, n, 3), 33, 5);
+    const auto b = jacobians<TypeParam>(GV::from_parameters(p, n, 3), 33, 5);
+    double e = 0;
+    for (size_t j = 0; j < a.J.size(); ++j) e = std::max(e, std::abs(a.J[j] - b.J[j]));
+    for (size_t j = 0; j < a.f_lin.size(); ++j) e = std::max(e, std::abs(a.f_lin[j] - b.f_lin[j]));
+    EXPECT_LE(e, sizeof(typename TypeParam::real) == 8 ? 1e-14 : 1e-6) << "gru n=" << n << ": by value vs Views";
+  }
 }
 
 // One head of the multi-head GRU as a lane (lanes.hpp): its hand-written block Jacobian,

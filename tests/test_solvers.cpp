@@ -364,12 +364,13 @@ TYPED_TEST(Solvers, MultiHeadGruLanesOfEverySize) {
   }
 }
 
-// A wide batch on a long sequence once (the cross product would make the suite slow).
-TYPED_TEST(Solvers, GruBatch17LongSequence) {
-  using G = deer::cells::Gru<typename TypeParam::real, typename TypeParam::mem, 1>;
-  using Space = typename TypeParam::space;
-  const auto gru = G::from_parameters(G::random_parameters(1, 1, 9), 1, 1);
-  auto p = make_problem<TypeParam>(17, 100003, 1, 1, 99);
+// A wide batch on a long sequence once (the cross product would make the suite slow), with
+// the GRU's weights in Views and held by value.
+template <class C, class G>
+void expect_long_gru_matches(unsigned seed) {
+  using Space = typename C::space;
+  const auto gru = G::from_parameters(G::random_parameters(1, 1, seed), 1, 1);
+  auto p = make_problem<C>(17, 100003, 1, 1, 99);
   deer::Options seq;
   seq.method = deer::Method::sequential;
   const auto ref = deer::solve(Space(), gru, p.X, p.y0, seq);
@@ -379,7 +380,89 @@ TYPED_TEST(Solvers, GruBatch17LongSequence) {
   const auto res = deer::solve(Space(), gru, p.X, p.y0, o);
   EXPECT_EQ(res.status, deer::Status::converged) << res.message;
   const Diff d = diff(res.y, ref.y);
-  EXPECT_TRUE(within<typename TypeParam::real>(d)) << d.max_abs;
+  EXPECT_TRUE(within<typename C::real>(d)) << d.max_abs;
+}
+
+TYPED_TEST(Solvers, GruBatch17LongSequence) {
+  using R = typename TypeParam::real;
+  using Mem = typename TypeParam::mem;
+  expect_long_gru_matches<TypeParam, deer::cells::Gru<R, Mem, 1>>(9);
+  expect_long_gru_matches<TypeParam, deer::cells::Gru<R, Mem, 1, 1>>(10);
+}
+
+// Allocations of a SolveWorkspace's buffers (by their labels), through Kokkos Tools.
+struct WorkspaceAllocations {
+  static inline int count = 0;
+  static void on_alloc(Kokkos::Tools::SpaceHandle, const char* label, const void*, uint64_t) {
+    if (std::string(label).rfind("deer::workspace::", 0) == 0) ++count;
+  }
+};
+
+// One SolveWorkspace through solves of different systems, sizes, layouts and scans (growing,
+// then reused by smaller solves): every result matches Sequential, and a solve that needs no
+// more than an earlier one allocates nothing.
+TYPED_TEST(Solvers, OneWorkspaceServesSolvesOfEverySize) {
+  using R = typename TypeParam::real;
+  using Mem = typename TypeParam::mem;
+  using Space = typename TypeParam::space;
+  using G = deer::cells::Gru<R, Mem, 4, 3>;  // (weights by value)
+  using MH = deer::cells::MultiHeadGru<R, Mem, 4, 2>;
+  const auto gru = G::from_parameters(damp_recurrence(G::random_parameters(4, 3, 61), 1.0, 1, 3), 4, 3);
+  const auto mh = MH::from_parameters(damp_recurrence(MH::random_parameters(4, 3, 2, 62), 1.0, 1, 3, 2), 4, 3, 2);
+  deer::SolveWorkspace<R, Mem> ws;
+  deer::Options seq;
+  seq.method = deer::Method::sequential;
+  Kokkos::Tools::Experimental::set_allocate_data_callback(WorkspaceAllocations::on_alloc);
+  struct Run {
+    bool lanes;
+    int batch, T;
+    deer::Method method;
+    deer::StepOrder order;
+    deer::ScanAlgorithm scan;
+    int window;
+  };
+  const Run runs[] = {
+      {false, 2, 3000, deer::Method::deer, deer::StepOrder::interleaved, deer::ScanAlgorithm::automatic, 0},
+      {true, 3, 5003, deer::Method::quasi_deer, deer::StepOrder::interleaved, deer::ScanAlgorithm::one_pass, 0},
+      {false, 1, 700, deer::Method::quasi_deer, deer::StepOrder::batch_first, deer::ScanAlgorithm::one_pass, 0},
+      {true, 2, 2000, deer::Method::deer, deer::StepOrder::batch_first, deer::ScanAlgorithm::automatic, 0},
+      {false, 3, 4000, deer::Method::deer, deer::StepOrder::automatic, deer::ScanAlgorithm::automatic, 900},
+      {false, 2, 3000, deer::Method::deer, deer::StepOrder::interleaved, deer::ScanAlgorithm::automatic, 0},
+  };
+  size_t grown = 0;
+  for (size_t r = 0; r < sizeof(runs) / sizeof(runs[0]); ++r) {
+    const Run& run = runs[r];
+    auto p = make_problem<TypeParam>(run.batch, run.T, 4, 3, 63 + unsigned(r));
+    deer::Options o;
+    o.method = run.method;
+    o.step_order = run.order;
+    o.scan = run.scan;
+    o.window = run.window;
+    o.chunk = 7;
+    o.fallback = false;
+    o.max_iterations = 1000;
+    if (sizeof(R) == 8 && run.method != deer::Method::deer) o.atol = o.rtol = 1e-12;
+    deer::Sequence<R, Mem> Y("Y", run.batch, run.T, 4);
+    WorkspaceAllocations::count = 0;
+    const auto ref = run.lanes ? deer::solve(Space(), mh, p.X, p.y0, seq) : deer::solve(Space(), gru, p.X, p.y0, seq);
+    const auto res =
+        run.lanes ? deer::solve(Space(), mh, p.X, p.y0, o, Y, ws) : deer::solve(Space(), gru, p.X, p.y0, o, Y, ws);
+    const std::string where = "run " + std::to_string(r);
+    EXPECT_EQ(res.status, deer::Status::converged) << where << ": " << res.message;
+    EXPECT_EQ(res.y.data(), Y.data()) << where;
+    const Diff d = diff(Y, ref.y);
+    EXPECT_TRUE(within<R>(d)) << where << ": max |diff| " << d.max_abs;
+    if (r == 5) {
+      EXPECT_EQ(ws.bytes(), grown) << "a solve the size of an earlier one must not grow the workspace";
+      EXPECT_EQ(WorkspaceAllocations::count, 0) << "nor allocate trajectory buffers";
+    }
+    EXPECT_GE(ws.bytes(), grown) << where;
+    grown = ws.bytes();
+  }
+  Kokkos::Tools::Experimental::set_allocate_data_callback(nullptr);
+  EXPECT_GT(grown, 0u);
+  ws.release();
+  EXPECT_EQ(ws.bytes(), 0u);
 }
 
 // ---- non-finite values ----------------------------------------------------------------------

@@ -9,3 +9,4 @@
 #include <deer/solve.hpp>
 #include <deer/system.hpp>
 #include <deer/version.hpp>
+#include <deer/workspace.hpp>

@@ -94,6 +94,9 @@ struct StepLayout {
     i = int(sc - unsigned(s) * unsigned(C)) * L + int(p);
     return i < T;
   }
+  // Whether a (batch, T, lanes * w) view already is in this layout: batch_first, one lane per
+  // sequence (to_layout then returns the view's own memory).
+  bool in_view_order(int lanes) const { return !interleaved && lanes == 1; }
   // Number of values a buffer of w values per step needs (interleaved pads the last chunk).
   size_t span(int w) const { return (interleaved ? size_t(L) * batch * C : size_t(batch) * T) * w; }
   // The same chunks and order for b sequences (a lane solve's inputs: one row per sequence).
@@ -134,15 +137,16 @@ struct Relayout {
 }  // namespace detail
 
 // A flat copy of V (batch, T, lanes * w) in `layout` (batch * lanes sequences of w values);
-// for batch_first without lanes, V's own memory (no copy).
+// for batch_first without lanes, V's own memory (no copy). into: where the copy goes (span(w)
+// values), allocated when empty.
 template <class Space, class R>
 Flat<const R, typename Space::memory_space> to_layout(const Space& space, const StepLayout& layout,
                                                        const ConstSequence<R, typename Space::memory_space>& V,
-                                                       int lanes = 1) {
+                                                       int lanes = 1, Flat<R, typename Space::memory_space> into = {}) {
   using Mem = typename Space::memory_space;
   const int w = int(V.extent(2)) / lanes;
-  if (!layout.interleaved && lanes == 1) return Flat<const R, Mem>(V.data(), V.span());
-  Flat<R, Mem> F(Kokkos::view_alloc(Kokkos::WithoutInitializing, "deer::layout::flat"), layout.span(w));
+  if (layout.in_view_order(lanes)) return Flat<const R, Mem>(V.data(), V.span());
+  Flat<R, Mem> F = into.data() ? into : Flat<R, Mem>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "deer::layout::flat"), layout.span(w));
   if (w > 0) {
     Kokkos::View<R***, Kokkos::LayoutRight, Mem> src(const_cast<R*>(V.data()), V.extent(0), V.extent(1), V.extent(2));
     Kokkos::parallel_for("deer::layout::to_flat", Kokkos::RangePolicy<Space, Kokkos::IndexType<size_t>>(space, 0, V.extent(0) * V.extent(1)),
@@ -157,7 +161,7 @@ void from_layout(const Space& space, const StepLayout& layout, const Flat<R, typ
                  const Sequence<R, typename Space::memory_space>& V, int lanes = 1) {
   using Mem = typename Space::memory_space;
   if (F.data() == V.data() || V.span() == 0) return;
-  if (!layout.interleaved && lanes == 1) {
+  if (layout.in_view_order(lanes)) {
     Kokkos::deep_copy(space, Flat<R, Mem>(V.data(), V.span()), Flat<R, Mem>(F.data(), V.span()));
     return;
   }

@@ -9,6 +9,7 @@
 #include <deer/layout.hpp>
 #include <deer/options.hpp>
 #include <deer/scan.hpp>
+#include <deer/workspace.hpp>
 
 namespace deer::detail {
 
@@ -130,32 +131,30 @@ struct NewtonPlan {
 };
 
 // The iterates of one parallel solve: the current one (Yold) and the next (Ynew), flat in the
-// step layout. With batch_first, Ynew starts as the caller's Y itself (no copy at the end
-// when the last iterate lands there).
+// step layout, in the workspace's buffers. With batch_first, Ynew starts as the caller's Y
+// itself (no copy at the end when the last iterate lands there).
 template <class Space, class R>
 struct Iterates {
   using Mem = typename Space::memory_space;
   NewtonPlan plan;
   StepLayout layout;
+  SolveWorkspace<R, Mem>& ws;
   Flat<R, Mem> Yold, Ynew;
-  ScanWorkspace<R, Mem> ws;
-  Flat<R, Mem> Ab;  // stored pairs, when used
 
   int lanes = 1;     // lanes per sequence of Y (lanes.hpp); the layout's sequences are lanes
 
   // The first iterate by Options::initial_guess: y0 broadcast over T, zeros, or the
   // trajectory the caller left in Y (warm start). y0: the lanes' initial states.
   Iterates(const Space& space, const NewtonPlan& p, InitialGuess guess, const ConstStates<R, Mem>& y0,
-           const Sequence<R, Mem>& Y, int lanes_per_sequence = 1)
-      : plan(p), layout(p.layout), lanes(lanes_per_sequence) {
+           const Sequence<R, Mem>& Y, SolveWorkspace<R, Mem>& w, int lanes_per_sequence = 1)
+      : plan(p), layout(p.layout), ws(w), lanes(lanes_per_sequence) {
     const int n = int(y0.extent(1));
-    Yold = Flat<R, Mem>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "deer::newton::iterate"), layout.span(n));
-    Ynew = layout.interleaved || lanes > 1
-               ? Flat<R, Mem>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "deer::newton::next"), layout.span(n))
-               : Flat<R, Mem>(Y.data(), Y.span());
+    Yold = ws.get(SolveWorkspace<R, Mem>::iterate, layout.span(n));
+    Ynew = layout.in_view_order(lanes) ? Flat<R, Mem>(Y.data(), Y.span())
+                                       : ws.get(SolveWorkspace<R, Mem>::next, layout.span(n));
     if (guess == InitialGuess::user) {
-      auto guess_flat = to_layout(space, layout, ConstSequence<R, Mem>(Y), lanes);
-      Kokkos::deep_copy(space, Yold, guess_flat);
+      if (layout.in_view_order(lanes)) Kokkos::deep_copy(space, Yold, Flat<R, Mem>(Y.data(), Y.span()));
+      else to_layout(space, layout, ConstSequence<R, Mem>(Y), lanes, Yold);
     } else if (guess == InitialGuess::zeros) {
       Kokkos::deep_copy(space, Yold, R(0));
     } else {
@@ -182,17 +181,15 @@ struct Iterates {
     const int chunk = plan.chunk;
     double err;
     if (plan.one_pass) {
-      err = scan_one_pass(space, pairs, upd, y0, layout.T, n, ws.one_pass);
+      err = scan_one_pass(space, pairs, upd, y0, layout.T, n, ws.scan.one_pass);
     } else if (store) {
-      if (Ab.extent(0) < layout.span(n * k + n))
-        Ab = Flat<R, Mem>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "deer::newton::pairs"),
-                          layout.span(n * k + n));
+      const Flat<R, Mem> Ab = ws.get(SolveWorkspace<R, Mem>::pairs, layout.span(n * k + n));
       for_each_index(space, "deer::newton::evaluate_pairs", int(layout.span(1)),
                      EvaluatePairs<Pairs, Mem>{pairs, Ab, layout, n, k});
       LaidOutPairs<R, Mem, Pairs::max_state, Pairs::max_block> stored{Ab, layout, n, k};
-      err = scan_generated(space, stored, upd, y0, layout.T, n, k, chunk, ws);
+      err = scan_generated(space, stored, upd, y0, layout.T, n, k, chunk, ws.scan);
     } else {
-      err = scan_generated(space, pairs, upd, y0, layout.T, n, k, chunk, ws);
+      err = scan_generated(space, pairs, upd, y0, layout.T, n, k, chunk, ws.scan);
     }
     long nbad = 0;
     if (err >= kNonFiniteError)

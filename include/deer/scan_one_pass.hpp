@@ -17,6 +17,7 @@
 //     neighbouring threads on neighbouring steps again.
 // Dense and block pairs (k > 1) use the chunked scan of scan.hpp: their per-step matrices do
 // not fit a tile in scratch.
+#include <cstring>
 #include <stdexcept>
 #include <string>
 #include <type_traits>
@@ -30,21 +31,23 @@ namespace deer {
 // Buffers of the one-pass scan, kept between calls so that Newton iterations do not allocate.
 // No reset between calls either: flags hold epoch*4 + status (status 1: the tile published its
 // composed map (P, q); 2: its end state S), so an older epoch reads as "nothing yet", and the
-// ticket counter only grows (a call's tiles are its tickets minus ticket_base).
+// ticket counter only grows (a call's tiles are its tickets minus ticket_base). The max of
+// out's errors goes to max_error(epoch % 2); the call's first tile zeroes the other slot, for
+// the next call (the host has read this one before it launches that).
 template <class R, class Mem>
 class OnePassWorkspace {
  public:
   Kokkos::View<int*, Mem> flags;
   Kokkos::View<unsigned long long, Mem> counter;
   Kokkos::View<R*, Mem> P, q, S;
-  Kokkos::View<double*, Mem> errors;
+  Kokkos::View<unsigned long long[2], Mem> max_error;  // detail::ordered_bits of the max
   int epoch = 1;
   unsigned long long ticket_base = 0;
   void reserve(int tiles, int n) {
     if (flags.extent(0) < size_t(tiles)) {
       flags = Kokkos::View<int*, Mem>("deer::scan1::flags", tiles);
       counter = Kokkos::View<unsigned long long, Mem>("deer::scan1::counter");
-      errors = Kokkos::View<double*, Mem>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "deer::scan1::errors"), tiles);
+      max_error = Kokkos::View<unsigned long long[2], Mem>("deer::scan1::max_error");
       ticket_base = 0;
     }
     if (P.extent(0) < size_t(tiles) * n) {
@@ -57,7 +60,7 @@ class OnePassWorkspace {
 
 namespace detail {
 
-// The max of a per-thread (or per-tile) error array; used by both scans.
+// The max of a per-thread error array (the chunked scan's).
 template <class Mem>
 struct MaxOf {
   Kokkos::View<double*, Mem> v;
@@ -65,6 +68,15 @@ struct MaxOf {
     if (v(j) > e) e = v(j);
   }
 };
+
+// The bits of a non-negative double, as an integer that orders as the values do: the tiles
+// fold their errors with a native 64-bit integer atomic max (one kernel and a host round trip
+// per Newton iteration fewer than a separate reduction).
+KOKKOS_INLINE_FUNCTION unsigned long long ordered_bits(double e) {
+  unsigned long long u;
+  memcpy(&u, &e, sizeof u);
+  return u;
+}
 
 // A generator may declare prefetch(s, i): a hint that step i of sequence s is evaluated soon
 // (NewtonPairs prefetches its inputs and previous state).
@@ -144,7 +156,7 @@ struct OnePassTiles {
   Kokkos::View<int*, Mem> flags;
   Kokkos::View<unsigned long long, Mem> counter;
   Kokkos::View<R*, Mem> P, q, S;
-  Kokkos::View<double*, Mem> E;
+  Kokkos::View<unsigned long long[2], Mem> E;
   TileShape shape;
   int steps, batch, n, epoch;
   unsigned long long ticket_base;
@@ -401,7 +413,8 @@ struct OnePassTiles {
     m.team_barrier();
     if (t == 0) {
       for (int w = 1; w < warps; ++w) e = err(w) > e ? err(w) : e;
-      E(tile) = e;
+      Kokkos::atomic_fetch_max(&E(epoch & 1), ordered_bits(e));
+      if (tile == 0) E((epoch + 1) & 1) = 0;
     }
   }
 };
@@ -415,7 +428,6 @@ template <class Space, class Gen, class Out>
 double scan_one_pass(const Space& space, const Gen& gen, const Out& out,
                      const ConstStates<typename Gen::real_type, typename Space::memory_space>& y0, int steps, int n,
                      OnePassWorkspace<typename Gen::real_type, typename Space::memory_space>& ws) {
-  using Mem = typename Space::memory_space;
   using Tiles = detail::OnePassTiles<Gen, Out, Space>;
   const int batch = int(y0.extent(0));
   if (steps <= 0 || batch == 0) return 0.0;
@@ -425,8 +437,9 @@ double scan_one_pass(const Space& space, const Gen& gen, const Out& out,
                            std::to_string(Tiles::VC));
   const int per_seq = (steps + shape.TT - 1) / shape.TT, tiles = batch * per_seq;
   ws.reserve(tiles, n);
-  Tiles f{gen, out, y0, ws.flags, ws.counter, ws.P, ws.q, ws.S, ws.errors, shape, steps, batch, n, ws.epoch,
+  Tiles f{gen, out, y0, ws.flags, ws.counter, ws.P, ws.q, ws.S, ws.max_error, shape, steps, batch, n, ws.epoch,
           ws.ticket_base};
+  const int slot = ws.epoch & 1;
   ws.epoch += 1;
   ws.ticket_base += (unsigned long long)tiles;
   // At most 64 registers per thread (4 teams of 256 per SM): at 80, an H200 SM held 3 teams.
@@ -434,9 +447,11 @@ double scan_one_pass(const Space& space, const Gen& gen, const Out& out,
                        Kokkos::TeamPolicy<Space, Kokkos::LaunchBounds<256, 4>>(space, tiles, shape.TS)
                            .set_scratch_size(0, Kokkos::PerTeam(Tiles::scratch_bytes(shape, n) + 8)),
                        f);
-  double err = 0.0;
-  Kokkos::parallel_reduce("deer::scan::max_error", Kokkos::RangePolicy<Space>(space, 0, tiles),
-                          detail::MaxOf<Mem>{ws.errors}, Kokkos::Max<double>(err));
+  unsigned long long bits = 0;
+  space.fence();
+  Kokkos::deep_copy(bits, Kokkos::subview(ws.max_error, slot));
+  double err;
+  memcpy(&err, &bits, sizeof err);
   return err;
 }
 

@@ -16,6 +16,7 @@
 #include <deer/scan.hpp>
 #include <deer/sequence.hpp>
 #include <deer/system.hpp>
+#include <deer/workspace.hpp>
 
 namespace deer {
 
@@ -171,7 +172,7 @@ namespace detail {
 template <class Space, class Sys, class R = typename Sys::real_type, class Mem = typename Space::memory_space>
 void solve_newton(const Space& space, const Sys& sys, const ConstSequence<R, Mem>& X, const ConstStates<R, Mem>& y0,
                   const Options& opts, const Sequence<R, Mem>& Y, Result<Sequence<R, Mem>>& res,
-                  bool stop_when_stalled = false) {
+                  SolveWorkspace<R, Mem>& ws, bool stop_when_stalled = false) {
   using Traits = system_traits<Sys>;
   const int batch = int(Y.extent(0)), T = int(Y.extent(1)), m = int(X.extent(2));
   const int k = block_size(sys), lanes = lanes_of(sys), n = int(Y.extent(2)) / lanes;
@@ -180,8 +181,10 @@ void solve_newton(const Space& space, const Sys& sys, const ConstSequence<R, Mem
   const StepLayout& layout = plan.layout;
   const StepLayout xlayout = layout.with_batch(batch);
   const ConstStates<R, Mem> y0l = lane_states(space, y0, lanes);
-  const LaneData<Sys, Mem> d{sys, to_layout(space, xlayout, X), y0l, layout, xlayout, n, m, lanes};
-  Iterates<Space, R> it(space, plan, opts.initial_guess, y0l, Y, lanes);
+  const Flat<R, Mem> xbuf =
+      xlayout.in_view_order(1) ? Flat<R, Mem>() : ws.get(SolveWorkspace<R, Mem>::inputs, xlayout.span(m));
+  const LaneData<Sys, Mem> d{sys, to_layout(space, xlayout, X, 1, xbuf), y0l, layout, xlayout, n, m, lanes};
+  Iterates<Space, R> it(space, plan, opts.initial_guess, y0l, Y, ws, lanes);
   const bool damped = res.method == Method::damped_deer;
   auto step = [&](double beta) {
     if (res.method == Method::quasi_deer)
@@ -219,7 +222,8 @@ inline constexpr int kWindowGrowth = 3;
 
 template <class Space, class Sys, class R = typename Sys::real_type, class Mem = typename Space::memory_space>
 void solve_windows(const Space& space, const Sys& sys, const ConstSequence<R, Mem>& X, const ConstStates<R, Mem>& y0,
-                   const Options& opts, const Sequence<R, Mem>& Y, Result<Sequence<R, Mem>>& res) {
+                   const Options& opts, const Sequence<R, Mem>& Y, Result<Sequence<R, Mem>>& res,
+                   SolveWorkspace<R, Mem>& ws) {
   const int batch = int(Y.extent(0)), T = int(Y.extent(1)), n = int(Y.extent(2)), m = int(X.extent(2));
   Sequence<R, Mem> Xw, Yw;
   States<R, Mem> start(Kokkos::view_alloc(Kokkos::WithoutInitializing, "deer::solve::window_y0"), batch, n);
@@ -244,7 +248,7 @@ void solve_windows(const Space& space, const Sys& sys, const ConstSequence<R, Me
     }
     Result<Sequence<R, Mem>> r;
     r.method = res.method;
-    solve_newton(space, Shifted<Sys>{sys, w0}, ConstSequence<R, Mem>(Xw), ConstStates<R, Mem>(start), o, Yw, r,
+    solve_newton(space, Shifted<Sys>{sys, w0}, ConstSequence<R, Mem>(Xw), ConstStates<R, Mem>(start), o, Yw, r, ws,
                  can_shrink);
     res.iterations += r.iterations;
     res.residuals.insert(res.residuals.end(), r.residuals.begin(), r.residuals.end());
@@ -275,13 +279,15 @@ void solve_windows(const Space& space, const Sys& sys, const ConstSequence<R, Me
 
 // Solves y_i = f(y_{i-1}, x_i), i = 0..T-1, for every sequence of the batch, into Y.
 // X: (batch, T, m), y0: (batch, n), Y: (batch, T, n); Y holds the initial guess on entry
-// when options.initial_guess == InitialGuess::user.
+// when options.initial_guess == InitialGuess::user. ws: the parallel methods' buffers, kept
+// for the next call (workspace.hpp).
 template <class Space, class Sys>
 Result<Sequence<typename Sys::real_type, typename Space::memory_space>> solve(
     const Space& space, const Sys& sys,
     const ConstSequence<typename Sys::real_type, typename Space::memory_space>& X,
     const ConstStates<typename Sys::real_type, typename Space::memory_space>& y0,
-    const Options& opts, const Sequence<typename Sys::real_type, typename Space::memory_space>& Y) {
+    const Options& opts, const Sequence<typename Sys::real_type, typename Space::memory_space>& Y,
+    SolveWorkspace<typename Sys::real_type, typename Space::memory_space>& ws) {
   using R = typename Sys::real_type;
   using Mem = typename Space::memory_space;
   using Traits = system_traits<Sys>;
@@ -339,9 +345,9 @@ Result<Sequence<typename Sys::real_type, typename Space::memory_space>> solve(
   }
 
   if (opts.window > 0 && opts.window < T)
-    detail::solve_windows(space, sys, X, y0, opts, Y, res);
+    detail::solve_windows(space, sys, X, y0, opts, Y, res, ws);
   else  // through Shifted too, so the Newton machinery is compiled once per system
-    detail::solve_newton(space, Shifted<Sys>{sys, 0}, X, y0, opts, Y, res);
+    detail::solve_newton(space, Shifted<Sys>{sys, 0}, X, y0, opts, Y, res, ws);
   if (res.status != Status::converged && opts.fallback) {
     const long nbad = run_sequential(space, sys, X, y0, Y);
     res.fallback_ran = true;
@@ -350,6 +356,17 @@ Result<Sequence<typename Sys::real_type, typename Space::memory_space>> solve(
   }
   space.fence();
   return res;
+}
+
+// The same with buffers of its own (allocated and freed by this call).
+template <class Space, class Sys>
+Result<Sequence<typename Sys::real_type, typename Space::memory_space>> solve(
+    const Space& space, const Sys& sys,
+    const ConstSequence<typename Sys::real_type, typename Space::memory_space>& X,
+    const ConstStates<typename Sys::real_type, typename Space::memory_space>& y0,
+    const Options& opts, const Sequence<typename Sys::real_type, typename Space::memory_space>& Y) {
+  SolveWorkspace<typename Sys::real_type, typename Space::memory_space> ws;
+  return solve(space, sys, X, y0, opts, Y, ws);
 }
 
 // Allocating form: returns the trajectory in Result::y.

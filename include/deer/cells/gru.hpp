@@ -2,6 +2,16 @@
 // GRU cell with PyTorch's conventions (torch.nn.GRU / GRUCell): gate order r, z, n in
 // blocks of n rows, n = tanh(W_in x + b_in + r * (W_hn h + b_hn)), h' = (1-z) n + z h.
 // Parameters: weight_ih (3n, m), weight_hh (3n, n), bias_ih (3n), bias_hh (3n).
+//
+// Inputs = 0 (the default): any number of inputs m, the weights in device Views. Inputs > 0:
+// exactly that many inputs, and the weights held by value in the cell (at most
+// kGruByValueBytes), so every index into them is a constant once n = MaxState. On a GPU the
+// kernel's functor, and so the cell, sits in the constant bank: a weight is then an operand of
+// the multiply itself, with no load and no index arithmetic. (H200, session 8: ncu counted
+// 366 instructions per step in GRU n=1 DEER's one-pass kernel, 190 of them integer, index and
+// branch instructions, 16 global loads; docs/performance.md has what by-value weights gave.)
+#include <stdexcept>
+#include <string>
 #include <type_traits>
 
 #include <deer/parameters.hpp>
@@ -9,14 +19,45 @@
 
 namespace deer::cells {
 
-template <class Real, class Mem, int MaxState = 64>
+// The most bytes of weights a Gru holds by value (Kokkos keeps a kernel's functor in 32 KiB of
+// constant memory; the rest of the functor needs some of it).
+inline constexpr size_t kGruByValueBytes = 8192;
+
+template <class Real, class Mem, int MaxState = 64, int Inputs = 0>
 struct Gru {
   using real_type = Real;
   static constexpr int max_state = MaxState;
   static constexpr Structure structure = Structure::dense;
+  static constexpr bool by_value = Inputs > 0;
+  static_assert(!by_value || sizeof(Real) * 3 * MaxState * (Inputs + MaxState + 2) <= kGruByValueBytes,
+                "deer::cells::Gru: these weights are too large to hold by value; use Inputs = 0 (weights in Views)");
   int n = 0, m = 0;
+  // Inputs = 0: the weights, (3n, m), (3n, n), (3n), (3n).
   Kokkos::View<Real**, Kokkos::LayoutRight, Mem> w_ih, w_hh;
   Kokkos::View<Real*, Mem> b_ih, b_hh;
+  // Inputs > 0: the same, by value; row r of weight_ih at r * Inputs, of weight_hh at r * MaxState.
+  Kokkos::Array<Real, by_value ? 3 * MaxState * Inputs : 1> v_ih;
+  Kokkos::Array<Real, by_value ? 3 * MaxState * MaxState : 1> v_hh;
+  Kokkos::Array<Real, by_value ? 3 * MaxState : 1> v_bih, v_bhh;
+
+  KOKKOS_INLINE_FUNCTION Real wih(int r, int l) const {
+    if constexpr (by_value) return v_ih[r * Inputs + l];
+    else return w_ih(r, l);
+  }
+  KOKKOS_INLINE_FUNCTION Real whh(int r, int l) const {
+    if constexpr (by_value) return v_hh[r * MaxState + l];
+    else return w_hh(r, l);
+  }
+  KOKKOS_INLINE_FUNCTION Real bih(int r) const {
+    if constexpr (by_value) return v_bih[r];
+    else return b_ih(r);
+  }
+  KOKKOS_INLINE_FUNCTION Real bhh(int r) const {
+    if constexpr (by_value) return v_bhh[r];
+    else return b_hh(r);
+  }
+  // The number of inputs, a constant when held by value.
+  KOKKOS_INLINE_FUNCTION int inputs() const { return by_value ? Inputs : m; }
 
   KOKKOS_INLINE_FUNCTION int state_size() const { return n; }
 
@@ -25,7 +66,7 @@ struct Gru {
   // (H200, GRU n=1, T=1e6: the sequential kernel went from 607 to 420 ms.)
   template <class F>
   KOKKOS_INLINE_FUNCTION void sized(const F& f) const {
-    if (n == MaxState) f(std::integral_constant<int, MaxState>{});
+    if (MaxState == 1 || n == MaxState) f(std::integral_constant<int, MaxState>{});  // (n <= MaxState)
     else f(std::integral_constant<int, 0>{});
   }
   KOKKOS_INLINE_FUNCTION int input_size() const { return m; }
@@ -35,10 +76,27 @@ struct Gru {
     Gru g;
     g.n = hidden;
     g.m = inputs;
-    g.w_ih = upload_2d<Real, Mem>(require(p, "gru", "weight_ih", {3 * H, M}), "deer::gru::weight_ih");
-    g.w_hh = upload_2d<Real, Mem>(require(p, "gru", "weight_hh", {3 * H, H}), "deer::gru::weight_hh");
-    g.b_ih = upload_1d<Real, Mem>(require(p, "gru", "bias_ih", {3 * H}), "deer::gru::bias_ih");
-    g.b_hh = upload_1d<Real, Mem>(require(p, "gru", "bias_hh", {3 * H}), "deer::gru::bias_hh");
+    const Tensor &wi = require(p, "gru", "weight_ih", {3 * H, M}), &wh = require(p, "gru", "weight_hh", {3 * H, H}),
+                 &bi = require(p, "gru", "bias_ih", {3 * H}), &bh = require(p, "gru", "bias_hh", {3 * H});
+    if constexpr (by_value) {
+      if (inputs != Inputs || hidden < 1 || hidden > MaxState)
+        throw std::invalid_argument("deer::cells::Gru<..., " + std::to_string(MaxState) + ", " +
+                                    std::to_string(Inputs) + "> holds weights for " + std::to_string(Inputs) +
+                                    " inputs and at most " + std::to_string(MaxState) + " states, not m = " +
+                                    std::to_string(inputs) + ", n = " + std::to_string(hidden) +
+                                    "; pick those template arguments, or Inputs = 0 for any m");
+      for (size_t r = 0; r < 3 * H; ++r) {
+        for (size_t l = 0; l < M; ++l) g.v_ih[r * Inputs + l] = Real(wi.data[r * M + l]);
+        for (size_t l = 0; l < H; ++l) g.v_hh[r * MaxState + l] = Real(wh.data[r * H + l]);
+        g.v_bih[r] = Real(bi.data[r]);
+        g.v_bhh[r] = Real(bh.data[r]);
+      }
+    } else {
+      g.w_ih = upload_2d<Real, Mem>(wi, "deer::gru::weight_ih");
+      g.w_hh = upload_2d<Real, Mem>(wh, "deer::gru::weight_hh");
+      g.b_ih = upload_1d<Real, Mem>(bi, "deer::gru::bias_ih");
+      g.b_hh = upload_1d<Real, Mem>(bh, "deer::gru::bias_hh");
+    }
     return g;
   }
   static Parameters random_parameters(int hidden, int inputs, unsigned long seed) {
@@ -56,17 +114,13 @@ struct Gru {
     sized([&](auto size) {
       const int nn = decltype(size)::value ? decltype(size)::value : n;
       for (int j = 0; j < nn; ++j) {
-        Real xr = b_ih(j), xz = b_ih(n + j), xn = b_ih(2 * n + j);
-        for (int l = 0; l < m; ++l) {
-          xr += w_ih(j, l) * x[l];
-          xz += w_ih(n + j, l) * x[l];
-          xn += w_ih(2 * n + j, l) * x[l];
-        }
-        S hr = b_hh(j), hz = b_hh(n + j), hn = b_hh(2 * n + j);
+        Real xr, xz, xn;
+        input_gates(j, nn, x, xr, xz, xn);
+        S hr = bhh(j), hz = bhh(nn + j), hn = bhh(2 * nn + j);
         for (int l = 0; l < nn; ++l) {
-          hr += w_hh(j, l) * h[l];
-          hz += w_hh(n + j, l) * h[l];
-          hn += w_hh(2 * n + j, l) * h[l];
+          hr += whh(j, l) * h[l];
+          hz += whh(nn + j, l) * h[l];
+          hn += whh(2 * nn + j, l) * h[l];
         }
         const S r = sigmoid(hr + xr);
         const S z = sigmoid(hz + xz);
@@ -78,10 +132,10 @@ struct Gru {
 
   // f and the diagonal of the Jacobian only (quasi-DEER): O(n) extra work on top of f.
   KOKKOS_INLINE_FUNCTION void jacobian_diagonal(int, const Real* h, const Real* x, Real* out, Real* d) const {
-    each_output(h, x, out, [&](int j, int, Real r, Real z, Real c, Real hn) {
+    each_output(h, x, out, [&](int j, int nn, Real r, Real z, Real c, Real hn) {
       const Real gc = (Real(1) - z) * (Real(1) - c * c);
-      d[j] = z * (Real(1) - z) * (h[j] - c) * w_hh(n + j, j) + gc * r * (Real(1) - r) * hn * w_hh(j, j) +
-             gc * r * w_hh(2 * n + j, j) + z;
+      d[j] = z * (Real(1) - z) * (h[j] - c) * whh(nn + j, j) + gc * r * (Real(1) - r) * hn * whh(j, j) +
+             gc * r * whh(2 * nn + j, j) + z;
     });
   }
 
@@ -100,22 +154,29 @@ struct Gru {
     });
   }
 
+  // The input parts of output j's gates: W_i{r,z,n} x + b_i{r,z,n}. nn: n, a constant where
+  // the caller knows it.
+  KOKKOS_INLINE_FUNCTION void input_gates(int j, int nn, const Real* x, Real& xr, Real& xz, Real& xn) const {
+    xr = bih(j), xz = bih(nn + j), xn = bih(2 * nn + j);
+    for (int l = 0; l < inputs(); ++l) {
+      xr += wih(j, l) * x[l];
+      xz += wih(nn + j, l) * x[l];
+      xn += wih(2 * nn + j, l) * x[l];
+    }
+  }
+
   // Gate values of output j: r, z, the candidate c = tanh(x_n + r h_n), and h_n = W_hn h + b_hn.
   // nn: n, a constant where the caller knows it.
   KOKKOS_INLINE_FUNCTION void gates(int j, int nn, const Real* h, const Real* x, Real& r, Real& z, Real& c,
                                     Real& hn) const {
-    Real xr = b_ih(j), xz = b_ih(n + j), xn = b_ih(2 * n + j);
-    for (int l = 0; l < m; ++l) {
-      xr += w_ih(j, l) * x[l];
-      xz += w_ih(n + j, l) * x[l];
-      xn += w_ih(2 * n + j, l) * x[l];
-    }
-    Real hr = b_hh(j), hz = b_hh(n + j);
-    hn = b_hh(2 * n + j);
+    Real xr, xz, xn;
+    input_gates(j, nn, x, xr, xz, xn);
+    Real hr = bhh(j), hz = bhh(nn + j);
+    hn = bhh(2 * nn + j);
     for (int l = 0; l < nn; ++l) {
-      hr += w_hh(j, l) * h[l];
-      hz += w_hh(n + j, l) * h[l];
-      hn += w_hh(2 * n + j, l) * h[l];
+      hr += whh(j, l) * h[l];
+      hz += whh(nn + j, l) * h[l];
+      hn += whh(2 * nn + j, l) * h[l];
     }
     r = sigmoid(hr + xr);
     z = sigmoid(hz + xz);
@@ -132,7 +193,7 @@ struct Gru {
       const Real gr = gc * r * (Real(1) - r) * hn;        // through r inside c
       const Real gn = gc * r;                             // through h_n inside c
       Real* Jj = J + j * nn;
-      for (int l = 0; l < nn; ++l) Jj[l] = gz * w_hh(n + j, l) + gr * w_hh(j, l) + gn * w_hh(2 * n + j, l);
+      for (int l = 0; l < nn; ++l) Jj[l] = gz * whh(nn + j, l) + gr * whh(j, l) + gn * whh(2 * nn + j, l);
       Jj[j] += z;
     });
   }

@@ -204,7 +204,8 @@ Result<Sequence<typename Rhs::real_type, typename Space::memory_space>> solve_co
   const auto plan = deer::detail::NewtonPlan::make<Space>(opts, batch, T, n);  // dense pairs
   const StepLayout& layout = plan.layout;
   const Flat<const R, Mem> Xf = to_layout(space, layout, X);
-  deer::detail::Iterates<Space, R> it(space, plan, opts.initial_guess, y0, Y);
+  SolveWorkspace<R, Mem> ws;
+  deer::detail::Iterates<Space, R> it(space, plan, opts.initial_guess, y0, Y, ws);
   auto step = [&](double) {
     return it.step(space, detail::LinearizedFlowPairs<Rhs, Mem>{rhs, t, Xf, it.Yold, y0, layout, n, m, n}, y0, opts);
   };
