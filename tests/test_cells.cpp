@@ -178,6 +178,14 @@ TYPED_TEST(Cells, MultiHeadGruEqualsIndependentGrus) {
   auto full = deer::solve(Space(), mh, X, y0, seq);
   auto hfull = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), full.y);
   auto hy0 = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), y0);
+  {  // The same weights held by value: the same trajectory.
+    using MV = deer::cells::MultiHeadGru<R, Mem, 8, 2, 4>;
+    auto byvalue = deer::solve(Space(), MV::from_parameters(p, n, m, H), X, y0, seq);
+    auto hv = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), byvalue.y);
+    double e = 0;
+    for (size_t j = 0; j < hv.span(); ++j) e = std::max(e, std::abs(double(hv.data()[j]) - double(hfull.data()[j])));
+    EXPECT_LE(e, sizeof(R) == 8 ? 1e-14 : 1e-6) << "by value vs Views";
+  }
   for (int hd = 0; hd < H; ++hd) {
     // Head hd's slice of the parameters as a torch-layout GRU of hidden size d.
     deer::Parameters g;
@@ -222,6 +230,13 @@ TEST(CellParameters, ShapeErrorsNameTheTensor) {
     } catch (const std::invalid_argument& e) {
       EXPECT_NE(std::string(e.what()).find("Inputs = 0"), std::string::npos) << e.what();
     }
+  }
+  using MV = deer::cells::MultiHeadGru<double, Mem, 8, 2, 3>;  // heads of exactly 2, 3 inputs
+  try {
+    MV::from_parameters(MV::random_parameters(8, 3, 8, 1), 8, 3, 8);
+    ADD_FAILURE() << "by-value multi-head GRU accepted heads of 1";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("heads of 2 states"), std::string::npos) << e.what();
   }
   p.erase("bias_hh");
   EXPECT_THROW((deer::cells::Gru<double, Mem, 8>::from_parameters(p, 4, 3)), std::invalid_argument);

@@ -196,6 +196,20 @@ TYPED_TEST(Jacobian, MultiHeadGruLaneHandWrittenEqualsDual) {
                                                  "multihead_gru lane " + std::to_string(b) + " of " +
                                                      std::to_string(heads));
   }
+  // Weights held by value (heads of exactly 3 states, 2 inputs): the same blocks.
+  using MV = deer::cells::MultiHeadGru<typename TypeParam::real, typename TypeParam::mem, 6, 3, 2>;
+  const auto p = MH::random_parameters(6, 2, 2, 35);
+  const auto mh = MH::from_parameters(p, 6, 2, 2);
+  const auto mv = MV::from_parameters(p, 6, 2, 2);
+  for (int b : {0, 1}) {
+    expect_hand_written_equals_dual<TypeParam>(deer::BlockOf<MV>{mv, b, 3}, 50 + b, "by-value multihead_gru lane");
+    const auto a = jacobians<TypeParam>(deer::BlockOf<MH>{mh, b, 3}, 33, 7);
+    const auto v = jacobians<TypeParam>(deer::BlockOf<MV>{mv, b, 3}, 33, 7);
+    double e = 0;
+    for (size_t j = 0; j < a.J.size(); ++j) e = std::max(e, std::abs(a.J[j] - v.J[j]));
+    for (size_t j = 0; j < a.f_lin.size(); ++j) e = std::max(e, std::abs(a.f_lin[j] - v.f_lin[j]));
+    EXPECT_LE(e, sizeof(typename TypeParam::real) == 8 ? 1e-14 : 1e-6) << "lane " << b << ": by value vs Views";
+  }
 }
 
 TYPED_TEST(Jacobian, DenseCellsMatchFiniteDifferences) {

@@ -406,7 +406,7 @@ TYPED_TEST(Solvers, OneWorkspaceServesSolvesOfEverySize) {
   using Mem = typename TypeParam::mem;
   using Space = typename TypeParam::space;
   using G = deer::cells::Gru<R, Mem, 4, 3>;  // (weights by value)
-  using MH = deer::cells::MultiHeadGru<R, Mem, 4, 2>;
+  using MH = deer::cells::MultiHeadGru<R, Mem, 4, 2, 3>;
   const auto gru = G::from_parameters(damp_recurrence(G::random_parameters(4, 3, 61), 1.0, 1, 3), 4, 3);
   const auto mh = MH::from_parameters(damp_recurrence(MH::random_parameters(4, 3, 2, 62), 1.0, 1, 3, 2), 4, 3, 2);
   deer::SolveWorkspace<R, Mem> ws;

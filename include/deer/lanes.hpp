@@ -8,18 +8,24 @@
 //    see H times the parallelism and a k-sized state that stays in registers.
 // Lane s belongs to sequence s / H and is block s % H of it: the lanes of a sequence are
 // consecutive, so y0 (batch, n) read row by row is y0 of the lanes (batch * H, k).
+#include <cstddef>
+#include <type_traits>
+
 #include <deer/sequence.hpp>
 #include <deer/system.hpp>
 
 namespace deer {
 
 // Block b of sys as a system of its own: state k, dense, the sequence's inputs.
-template <class Sys>
+// Held: Sys (a copy; a reference to a kernel argument needs its address, which nvcc gets by
+// copying the whole argument to the stack) or const Sys& (with_lane, for systems too large
+// to copy per evaluation, which Kokkos launches from constant memory rather than as arguments).
+template <class Sys, class Held = Sys>
 struct BlockOf {
   using real_type = typename Sys::real_type;
   static constexpr int max_state = system_traits<Sys>::max_block;
   static constexpr Structure structure = Structure::dense;
-  Sys sys;  // a copy: a reference to a kernel argument needs its address, which nvcc gets by copying it to the stack
+  Held sys;
   int b, k;
   KOKKOS_INLINE_FUNCTION int state_size() const { return k; }
   KOKKOS_INLINE_FUNCTION int input_size() const { return sys.input_size(); }
@@ -49,12 +55,21 @@ KOKKOS_INLINE_FUNCTION int lanes_of(const Sys& sys) {
   else return 1;
 }
 
+// Systems larger than this are held by reference in with_lane's blocks: a multi-head GRU with
+// its 6 KB of weights by value (cells/multihead_gru.hpp) was copied per evaluation otherwise.
+// (Kokkos launches a functor of more than 512 bytes from constant memory, not as an argument.)
+inline constexpr size_t kLaneCopyBytes = 512;
+
 // Calls f with what lane s evaluates: block s % lanes (of size k) of sys with block(), else
 // sys itself.
 template <class Sys, class F>
 KOKKOS_INLINE_FUNCTION void with_lane(const Sys& sys, int lanes, int s, int k, const F& f) {
-  if constexpr (system_traits<Sys>::has_block) f(BlockOf<Sys>{sys, s % lanes, k});
-  else f(sys);
+  if constexpr (system_traits<Sys>::has_block) {
+    using Held = std::conditional_t<(sizeof(Sys) > kLaneCopyBytes), const Sys&, Sys>;
+    f(BlockOf<Sys, Held>{sys, s % lanes, k});
+  } else {
+    f(sys);
+  }
 }
 
 namespace detail {

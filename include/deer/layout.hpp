@@ -113,26 +113,76 @@ using Flat = Kokkos::View<R*, Mem>;
 namespace detail {
 
 // Copies between a (batch, T, lanes * w) view and a flat buffer in `layout` (batch * lanes
-// sequences of w values; lanes.hpp), one thread per step in the view's order: the view side is
-// coalesced, and the flat side's scattered accesses land in the same few sectors within a
-// short window (merged in L2).
+// sequences of w values; lanes.hpp) through a tile of TI steps of one sequence in team
+// scratch: the view side is read or written row after row, the flat side in its own order
+// (batch_first: each lane's run of steps; interleaved: the lanes of a step side by side), so
+// that both are coalesced. (H200, multi-head GRU n=64, T=1e5: one thread per step, looping
+// over the lanes, took 2.5-3.2 ms to write the result back; docs/performance.md, session 8.)
 template <class R, class Mem, bool ToFlat>
-struct Relayout {
+struct RelayoutTiles {
   Kokkos::View<R***, Kokkos::LayoutRight, Mem> V;
   Flat<R, Mem> F;
   StepLayout layout;
-  int w, lanes;
-  KOKKOS_INLINE_FUNCTION void operator()(const size_t idx) const {
-    const int s = int(idx / layout.T), i = int(idx % layout.T);
-    for (int h = 0; h < lanes; ++h) {
-      const size_t o = layout.at(s * lanes + h, i, w);
-      for (int j = 0; j < w; ++j) {
-        if constexpr (ToFlat) F(o + j) = V(s, i, h * w + j);
-        else V(s, i, h * w + j) = F(o + j);
+  int w, lanes, TI;
+  static constexpr int kScratchBytes = 16384;
+  static int steps_per_tile(int n) {
+    const int ti = kScratchBytes / int(sizeof(R) * (n > 0 ? n : 1));
+    return ti < 1 ? 1 : (ti > 32 ? 32 : ti);
+  }
+  int tiles() const { return int(V.extent(0)) * ((layout.T + TI - 1) / TI); }
+  template <class Member>
+  KOKKOS_INLINE_FUNCTION void operator()(const Member& m) const {
+    const int per_seq = (layout.T + TI - 1) / TI, s = m.league_rank() / per_seq;
+    const int i0 = (m.league_rank() - s * per_seq) * TI, steps = layout.T - i0 < TI ? layout.T - i0 : TI;
+    const int n = w * lanes, count = steps * n, t = m.team_rank(), TS = m.team_size();
+    R* tile = static_cast<R*>(m.team_scratch(0).get_shmem_aligned(sizeof(R) * TI * n, sizeof(R)));
+    // Element e of the tile in the flat side's order: its step ii, column (h*w + j) and offset.
+    const auto flat = [&](int e, int& ii, int& col) {
+      const int j = e % w, r = e / w;
+      int h;
+      if (layout.interleaved) {
+        h = r % lanes;
+        ii = r / lanes;
+      } else {
+        ii = r % steps;
+        h = r / steps;
       }
+      col = h * w + j;
+      return layout.at(s * lanes + h, i0 + ii, w) + j;
+    };
+    R* row = V.data() + (size_t(s) * layout.T + i0) * n;  // the tile's rows of V, contiguous
+    if constexpr (ToFlat) {
+      for (int e = t; e < count; e += TS) tile[e] = row[e];
+      m.team_barrier();
+      for (int e = t; e < count; e += TS) {
+        int ii, col;
+        const size_t o = flat(e, ii, col);
+        F(o) = tile[ii * n + col];
+      }
+    } else {
+      for (int e = t; e < count; e += TS) {
+        int ii, col;
+        const size_t o = flat(e, ii, col);
+        tile[ii * n + col] = F(o);
+      }
+      m.team_barrier();
+      for (int e = t; e < count; e += TS) row[e] = tile[e];
     }
   }
 };
+
+template <class Space, class R, bool ToFlat>
+void relayout(const Space& space, const char* name, const Kokkos::View<R***, Kokkos::LayoutRight, typename Space::memory_space>& V,
+              const Flat<R, typename Space::memory_space>& F, const StepLayout& layout, int lanes) {
+  const int w = int(V.extent(2)) / lanes;
+  if (w == 0 || V.extent(0) == 0 || V.extent(1) == 0) return;
+  const int TI = RelayoutTiles<R, typename Space::memory_space, ToFlat>::steps_per_tile(int(V.extent(2)));
+  const RelayoutTiles<R, typename Space::memory_space, ToFlat> f{V, F, layout, w, lanes, TI};
+  Kokkos::parallel_for(name,
+                       Kokkos::TeamPolicy<Space>(space, f.tiles(), compat::on_host<Space> ? 1 : 256)
+                           .set_scratch_size(0, Kokkos::PerTeam(sizeof(R) * (TI * V.extent(2) + 1))),
+                       f);
+}
 
 }  // namespace detail
 
@@ -147,11 +197,8 @@ Flat<const R, typename Space::memory_space> to_layout(const Space& space, const 
   const int w = int(V.extent(2)) / lanes;
   if (layout.in_view_order(lanes)) return Flat<const R, Mem>(V.data(), V.span());
   Flat<R, Mem> F = into.data() ? into : Flat<R, Mem>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "deer::layout::flat"), layout.span(w));
-  if (w > 0) {
-    Kokkos::View<R***, Kokkos::LayoutRight, Mem> src(const_cast<R*>(V.data()), V.extent(0), V.extent(1), V.extent(2));
-    Kokkos::parallel_for("deer::layout::to_flat", Kokkos::RangePolicy<Space, Kokkos::IndexType<size_t>>(space, 0, V.extent(0) * V.extent(1)),
-                         detail::Relayout<R, Mem, true>{src, F, layout, w, lanes});
-  }
+  Kokkos::View<R***, Kokkos::LayoutRight, Mem> src(const_cast<R*>(V.data()), V.extent(0), V.extent(1), V.extent(2));
+  detail::relayout<Space, R, true>(space, "deer::layout::to_flat", src, F, layout, lanes);
   return F;
 }
 
@@ -165,8 +212,7 @@ void from_layout(const Space& space, const StepLayout& layout, const Flat<R, typ
     Kokkos::deep_copy(space, Flat<R, Mem>(V.data(), V.span()), Flat<R, Mem>(F.data(), V.span()));
     return;
   }
-  Kokkos::parallel_for("deer::layout::from_flat", Kokkos::RangePolicy<Space, Kokkos::IndexType<size_t>>(space, 0, V.extent(0) * V.extent(1)),
-                       detail::Relayout<R, Mem, false>{V, F, layout, int(V.extent(2)) / lanes, lanes});
+  detail::relayout<Space, R, false>(space, "deer::layout::from_flat", V, F, layout, lanes);
 }
 
 }  // namespace deer

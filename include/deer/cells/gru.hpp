@@ -19,9 +19,122 @@
 
 namespace deer::cells {
 
-// The most bytes of weights a Gru holds by value (Kokkos keeps a kernel's functor in 32 KiB of
-// constant memory; the rest of the functor needs some of it).
-inline constexpr size_t kGruByValueBytes = 8192;
+// The most bytes of weights a cell holds by value (Kokkos keeps a kernel's functor in 32 KiB
+// of constant memory; the rest of the functor needs some of it).
+inline constexpr size_t kGruByValueBytes = 16384;
+
+// The GRU's equations for n outputs on weights w: anything with wih(r, l), whh(r, l), bih(r),
+// bhh(r) (rows r of the gates r, z, n in blocks of n) and inputs(). Gru is one such w, a head
+// of MultiHeadGru another. MaxState: the capacity of n.
+template <class Real, int MaxState, class W>
+struct GruEquations {
+  const W& w;
+  int n;
+
+  // Calls f(std::integral_constant<int, C>) with C = n when n is the capacity MaxState (the
+  // usual case), else C = 0: loops up to C ? C : n then have a constant bound and unroll.
+  // (H200, GRU n=1, T=1e6: the sequential kernel went from 607 to 420 ms.)
+  template <class F>
+  KOKKOS_INLINE_FUNCTION void sized(const F& f) const {
+    if (MaxState == 1 || n == MaxState) f(std::integral_constant<int, MaxState>{});  // (n <= MaxState)
+    else f(std::integral_constant<int, 0>{});
+  }
+
+  template <class S>
+  KOKKOS_INLINE_FUNCTION void step(const S* h, const Real* x, S* out) const {
+    sized([&](auto size) {
+      const int nn = decltype(size)::value ? decltype(size)::value : n;
+      for (int j = 0; j < nn; ++j) {
+        Real xr, xz, xn;
+        input_gates(j, nn, x, xr, xz, xn);
+        S hr = w.bhh(j), hz = w.bhh(nn + j), hn = w.bhh(2 * nn + j);
+        for (int l = 0; l < nn; ++l) {
+          hr += w.whh(j, l) * h[l];
+          hz += w.whh(nn + j, l) * h[l];
+          hn += w.whh(2 * nn + j, l) * h[l];
+        }
+        const S r = sigmoid(hr + xr);
+        const S z = sigmoid(hz + xz);
+        const S c = tanh(xn + r * hn);
+        out[j] = (Real(1) - z) * c + z * h[j];
+      }
+    });
+  }
+
+  // f and the diagonal of the Jacobian only (quasi-DEER): O(n) extra work on top of f.
+  KOKKOS_INLINE_FUNCTION void jacobian_diagonal(const Real* h, const Real* x, Real* out, Real* d) const {
+    each_output(h, x, out, [&](int j, int nn, Real r, Real z, Real c, Real hn) {
+      const Real gc = (Real(1) - z) * (Real(1) - c * c);
+      d[j] = z * (Real(1) - z) * (h[j] - c) * w.whh(nn + j, j) + gc * r * (Real(1) - r) * hn * w.whh(j, j) +
+             gc * r * w.whh(2 * nn + j, j) + z;
+    });
+  }
+
+  // Hand-written f and dense Jacobian (J[r*n + l] = dh'_r / dh_l), about 3x cheaper than
+  // n dual-number evaluations. With a_n = x_n + r*h_n, c = tanh(a_n):
+  //   dh'_j/dh_l = z(1-z) W_hz[j,l] (h_j - c) + (1-z)(1-c^2)(r(1-r) W_hr[j,l] h_n + r W_hn[j,l]) + z [j==l]
+  KOKKOS_INLINE_FUNCTION void jacobian(const Real* h, const Real* x, Real* out, Real* J) const {
+    each_output(h, x, out, [&](int j, int nn, Real r, Real z, Real c, Real hn) {
+      const Real gz = z * (Real(1) - z) * (h[j] - c);     // through z
+      const Real gc = (Real(1) - z) * (Real(1) - c * c);  // through c
+      const Real gr = gc * r * (Real(1) - r) * hn;        // through r inside c
+      const Real gn = gc * r;                             // through h_n inside c
+      Real* Jj = J + j * nn;
+      for (int l = 0; l < nn; ++l) Jj[l] = gz * w.whh(nn + j, l) + gr * w.whh(j, l) + gn * w.whh(2 * nn + j, l);
+      Jj[j] += z;
+    });
+  }
+
+  // For every output j: its gates, out[j] = f_j, then g(j, nn, r, z, c, hn) for the derivative
+  // (what jacobian and jacobian_diagonal share; nn is n, a constant where sized() knows it).
+  template <class G>
+  KOKKOS_INLINE_FUNCTION void each_output(const Real* h, const Real* x, Real* out, const G& g) const {
+    sized([&](auto size) {
+      const int nn = decltype(size)::value ? decltype(size)::value : n;
+      for (int j = 0; j < nn; ++j) {
+        Real r, z, c, hn;
+        gates(j, nn, h, x, r, z, c, hn);
+        out[j] = (Real(1) - z) * c + z * h[j];
+        g(j, nn, r, z, c, hn);
+      }
+    });
+  }
+
+  // The input parts of output j's gates: W_i{r,z,n} x + b_i{r,z,n}. nn: n, a constant where
+  // the caller knows it.
+  KOKKOS_INLINE_FUNCTION void input_gates(int j, int nn, const Real* x, Real& xr, Real& xz, Real& xn) const {
+    xr = w.bih(j), xz = w.bih(nn + j), xn = w.bih(2 * nn + j);
+    for (int l = 0; l < w.inputs(); ++l) {
+      xr += w.wih(j, l) * x[l];
+      xz += w.wih(nn + j, l) * x[l];
+      xn += w.wih(2 * nn + j, l) * x[l];
+    }
+  }
+
+  // Gate values of output j: r, z, the candidate c = tanh(x_n + r h_n), and h_n = W_hn h + b_hn.
+  KOKKOS_INLINE_FUNCTION void gates(int j, int nn, const Real* h, const Real* x, Real& r, Real& z, Real& c,
+                                    Real& hn) const {
+    Real xr, xz, xn;
+    input_gates(j, nn, x, xr, xz, xn);
+    Real hr = w.bhh(j), hz = w.bhh(nn + j);
+    hn = w.bhh(2 * nn + j);
+    for (int l = 0; l < nn; ++l) {
+      hr += w.whh(j, l) * h[l];
+      hz += w.whh(nn + j, l) * h[l];
+      hn += w.whh(2 * nn + j, l) * h[l];
+    }
+    r = sigmoid(hr + xr);
+    z = sigmoid(hz + xz);
+    c = tanh(xn + r * hn);
+  }
+};
+
+// The message for weights that do not fit a by-value cell's template arguments.
+inline std::invalid_argument by_value_mismatch(const std::string& cell, const std::string& expected,
+                                               const std::string& got) {
+  return std::invalid_argument("deer::cells::" + cell + " holds its weights by value for " + expected + ", not " +
+                               got + "; pick those template arguments, or Inputs = 0 for weights in Views");
+}
 
 template <class Real, class Mem, int MaxState = 64, int Inputs = 0>
 struct Gru {
@@ -60,15 +173,6 @@ struct Gru {
   KOKKOS_INLINE_FUNCTION int inputs() const { return by_value ? Inputs : m; }
 
   KOKKOS_INLINE_FUNCTION int state_size() const { return n; }
-
-  // Calls f(std::integral_constant<int, C>) with C = n when n is the capacity MaxState (the
-  // usual case), else C = 0: loops up to C ? C : n then have a constant bound and unroll.
-  // (H200, GRU n=1, T=1e6: the sequential kernel went from 607 to 420 ms.)
-  template <class F>
-  KOKKOS_INLINE_FUNCTION void sized(const F& f) const {
-    if (MaxState == 1 || n == MaxState) f(std::integral_constant<int, MaxState>{});  // (n <= MaxState)
-    else f(std::integral_constant<int, 0>{});
-  }
   KOKKOS_INLINE_FUNCTION int input_size() const { return m; }
 
   static Gru from_parameters(const Parameters& p, int hidden, int inputs) {
@@ -80,11 +184,9 @@ struct Gru {
                  &bi = require(p, "gru", "bias_ih", {3 * H}), &bh = require(p, "gru", "bias_hh", {3 * H});
     if constexpr (by_value) {
       if (inputs != Inputs || hidden < 1 || hidden > MaxState)
-        throw std::invalid_argument("deer::cells::Gru<..., " + std::to_string(MaxState) + ", " +
-                                    std::to_string(Inputs) + "> holds weights for " + std::to_string(Inputs) +
-                                    " inputs and at most " + std::to_string(MaxState) + " states, not m = " +
-                                    std::to_string(inputs) + ", n = " + std::to_string(hidden) +
-                                    "; pick those template arguments, or Inputs = 0 for any m");
+        throw by_value_mismatch("Gru<..., " + std::to_string(MaxState) + ", " + std::to_string(Inputs) + ">",
+                                std::to_string(Inputs) + " inputs and at most " + std::to_string(MaxState) + " states",
+                                "m = " + std::to_string(inputs) + ", n = " + std::to_string(hidden));
       for (size_t r = 0; r < 3 * H; ++r) {
         for (size_t l = 0; l < M; ++l) g.v_ih[r * Inputs + l] = Real(wi.data[r * M + l]);
         for (size_t l = 0; l < H; ++l) g.v_hh[r * MaxState + l] = Real(wh.data[r * H + l]);
@@ -109,93 +211,16 @@ struct Gru {
             {"bias_hh", random_tensor({3 * H}, b, rng)}};
   }
 
+  KOKKOS_INLINE_FUNCTION GruEquations<Real, MaxState, Gru> equations() const { return {*this, n}; }
   template <class S>
   KOKKOS_INLINE_FUNCTION void operator()(int, const S* h, const Real* x, S* out) const {
-    sized([&](auto size) {
-      const int nn = decltype(size)::value ? decltype(size)::value : n;
-      for (int j = 0; j < nn; ++j) {
-        Real xr, xz, xn;
-        input_gates(j, nn, x, xr, xz, xn);
-        S hr = bhh(j), hz = bhh(nn + j), hn = bhh(2 * nn + j);
-        for (int l = 0; l < nn; ++l) {
-          hr += whh(j, l) * h[l];
-          hz += whh(nn + j, l) * h[l];
-          hn += whh(2 * nn + j, l) * h[l];
-        }
-        const S r = sigmoid(hr + xr);
-        const S z = sigmoid(hz + xz);
-        const S c = tanh(xn + r * hn);
-        out[j] = (Real(1) - z) * c + z * h[j];
-      }
-    });
+    equations().step(h, x, out);
   }
-
-  // f and the diagonal of the Jacobian only (quasi-DEER): O(n) extra work on top of f.
-  KOKKOS_INLINE_FUNCTION void jacobian_diagonal(int, const Real* h, const Real* x, Real* out, Real* d) const {
-    each_output(h, x, out, [&](int j, int nn, Real r, Real z, Real c, Real hn) {
-      const Real gc = (Real(1) - z) * (Real(1) - c * c);
-      d[j] = z * (Real(1) - z) * (h[j] - c) * whh(nn + j, j) + gc * r * (Real(1) - r) * hn * whh(j, j) +
-             gc * r * whh(2 * nn + j, j) + z;
-    });
-  }
-
-  // For every output j: its gates, out[j] = f_j, then g(j, nn, r, z, c, hn) for the derivative
-  // (what jacobian and jacobian_diagonal share; nn is n, a constant where sized() knows it).
-  template <class G>
-  KOKKOS_INLINE_FUNCTION void each_output(const Real* h, const Real* x, Real* out, const G& g) const {
-    sized([&](auto size) {
-      const int nn = decltype(size)::value ? decltype(size)::value : n;
-      for (int j = 0; j < nn; ++j) {
-        Real r, z, c, hn;
-        gates(j, nn, h, x, r, z, c, hn);
-        out[j] = (Real(1) - z) * c + z * h[j];
-        g(j, nn, r, z, c, hn);
-      }
-    });
-  }
-
-  // The input parts of output j's gates: W_i{r,z,n} x + b_i{r,z,n}. nn: n, a constant where
-  // the caller knows it.
-  KOKKOS_INLINE_FUNCTION void input_gates(int j, int nn, const Real* x, Real& xr, Real& xz, Real& xn) const {
-    xr = bih(j), xz = bih(nn + j), xn = bih(2 * nn + j);
-    for (int l = 0; l < inputs(); ++l) {
-      xr += wih(j, l) * x[l];
-      xz += wih(nn + j, l) * x[l];
-      xn += wih(2 * nn + j, l) * x[l];
-    }
-  }
-
-  // Gate values of output j: r, z, the candidate c = tanh(x_n + r h_n), and h_n = W_hn h + b_hn.
-  // nn: n, a constant where the caller knows it.
-  KOKKOS_INLINE_FUNCTION void gates(int j, int nn, const Real* h, const Real* x, Real& r, Real& z, Real& c,
-                                    Real& hn) const {
-    Real xr, xz, xn;
-    input_gates(j, nn, x, xr, xz, xn);
-    Real hr = bhh(j), hz = bhh(nn + j);
-    hn = bhh(2 * nn + j);
-    for (int l = 0; l < nn; ++l) {
-      hr += whh(j, l) * h[l];
-      hz += whh(nn + j, l) * h[l];
-      hn += whh(2 * nn + j, l) * h[l];
-    }
-    r = sigmoid(hr + xr);
-    z = sigmoid(hz + xz);
-    c = tanh(xn + r * hn);
-  }
-
-  // Hand-written f and dense Jacobian (J[r*n + l] = dh'_r / dh_l), about 3x cheaper than
-  // n dual-number evaluations. With a_n = x_n + r*h_n, c = tanh(a_n):
-  //   dh'_j/dh_l = z(1-z) W_hz[j,l] (h_j - c) + (1-z)(1-c^2)(r(1-r) W_hr[j,l] h_n + r W_hn[j,l]) + z [j==l]
   KOKKOS_INLINE_FUNCTION void jacobian(int, const Real* h, const Real* x, Real* out, Real* J) const {
-    each_output(h, x, out, [&](int j, int nn, Real r, Real z, Real c, Real hn) {
-      const Real gz = z * (Real(1) - z) * (h[j] - c);     // through z
-      const Real gc = (Real(1) - z) * (Real(1) - c * c);  // through c
-      const Real gr = gc * r * (Real(1) - r) * hn;        // through r inside c
-      const Real gn = gc * r;                             // through h_n inside c
-      Real* Jj = J + j * nn;
-      for (int l = 0; l < nn; ++l) Jj[l] = gz * whh(nn + j, l) + gr * whh(j, l) + gn * whh(2 * nn + j, l);
-      Jj[j] += z;
-    });
+    equations().jacobian(h, x, out, J);
+  }
+  KOKKOS_INLINE_FUNCTION void jacobian_diagonal(int, const Real* h, const Real* x, Real* out, Real* d) const {
+    equations().jacobian_diagonal(h, x, out, d);
   }
 };
 

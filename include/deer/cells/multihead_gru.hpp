@@ -1,26 +1,35 @@
 #pragma once
 // Multi-head GRU: H independent PyTorch-convention GRU cells ("heads") of size d = n/H,
 // each reading the whole input x but only its own slice of the state (detached states).
-// Each head is evaluated as a Gru (gru.hpp) over its slice of the weights.
+// Each head runs the GRU's equations (gru.hpp, GruEquations) on its slice of the weights.
 // Head h owns y[h*d .. h*d+d), so the Jacobian is block-diagonal with block size d and a
 // DEER step costs O(n d^2) instead of O(n^3).
 // Parameters (head-major): weight_ih (H, 3d, m), weight_hh (H, 3d, d), bias_ih (H, 3d),
 // bias_hh (H, 3d); within a head the rows are the gates r, z, n in blocks of d, as in gru.hpp.
+// Inputs > 0: the weights held by value, as Gru's (gru.hpp), for exactly Inputs inputs and
+// heads of exactly MaxBlock states.
 #include <deer/cells/gru.hpp>
 #include <deer/parameters.hpp>
 #include <deer/system.hpp>
 
 namespace deer::cells {
 
-template <class Real, class Mem, int MaxState = 64, int MaxBlock = MaxState>
+template <class Real, class Mem, int MaxState = 64, int MaxBlock = MaxState, int Inputs = 0>
 struct MultiHeadGru {
   using real_type = Real;
   static constexpr int max_state = MaxState;
   static constexpr int max_block = MaxBlock;
   static constexpr Structure structure = Structure::block_diagonal;
+  static constexpr bool by_value = Inputs > 0;
+  static_assert(!by_value || sizeof(Real) * 3 * MaxState * (Inputs + MaxBlock + 2) <= kGruByValueBytes,
+                "deer::cells::MultiHeadGru: these weights are too large to hold by value; use Inputs = 0");
   int n = 0, m = 0, heads = 1, d = 0;
-  // Flattened per head: w_ih(h, (g*d + j)*m + l), w_hh(h, (g*d + j)*d + l), b_*(h, g*d + j).
+  // Inputs = 0, flattened per head: w_ih(h, (g*d + j)*m + l), w_hh(h, (g*d + j)*d + l), b_*(h, g*d + j).
   Kokkos::View<Real**, Kokkos::LayoutRight, Mem> w_ih, w_hh, b_ih, b_hh;
+  // Inputs > 0 (d = MaxBlock): the same, head after head, by value.
+  Kokkos::Array<Real, by_value ? 3 * MaxState * Inputs : 1> v_ih;
+  Kokkos::Array<Real, by_value ? 3 * MaxState * MaxBlock : 1> v_hh;
+  Kokkos::Array<Real, by_value ? 3 * MaxState : 1> v_bih, v_bhh;
 
   KOKKOS_INLINE_FUNCTION int state_size() const { return n; }
   KOKKOS_INLINE_FUNCTION int input_size() const { return m; }
@@ -44,10 +53,28 @@ struct MultiHeadGru {
     g.m = inputs;
     g.heads = num_heads;
     g.d = hidden / num_heads;
-    g.w_ih = upload_2d<Real, Mem>(require(p, "multihead_gru", "weight_ih", {H, 3 * D, M}), "deer::mhgru::weight_ih");
-    g.w_hh = upload_2d<Real, Mem>(require(p, "multihead_gru", "weight_hh", {H, 3 * D, D}), "deer::mhgru::weight_hh");
-    g.b_ih = upload_2d<Real, Mem>(require(p, "multihead_gru", "bias_ih", {H, 3 * D}), "deer::mhgru::bias_ih");
-    g.b_hh = upload_2d<Real, Mem>(require(p, "multihead_gru", "bias_hh", {H, 3 * D}), "deer::mhgru::bias_hh");
+    const Tensor &wi = require(p, "multihead_gru", "weight_ih", {H, 3 * D, M}),
+                 &wh = require(p, "multihead_gru", "weight_hh", {H, 3 * D, D}),
+                 &bi = require(p, "multihead_gru", "bias_ih", {H, 3 * D}),
+                 &bh = require(p, "multihead_gru", "bias_hh", {H, 3 * D});
+    if constexpr (by_value) {
+      if (inputs != Inputs || int(D) != MaxBlock)
+        throw by_value_mismatch("MultiHeadGru<..., " + std::to_string(MaxBlock) + ", " + std::to_string(Inputs) + ">",
+                                std::to_string(Inputs) + " inputs and heads of " + std::to_string(MaxBlock) + " states",
+                                "m = " + std::to_string(inputs) + ", heads of " + std::to_string(D));
+      // Head-major with rows of M (weight_ih) or D (weight_hh) values: the tensors' own order.
+      for (size_t j = 0; j < wi.data.size(); ++j) g.v_ih[j] = Real(wi.data[j]);
+      for (size_t j = 0; j < wh.data.size(); ++j) g.v_hh[j] = Real(wh.data[j]);
+      for (size_t j = 0; j < bi.data.size(); ++j) {
+        g.v_bih[j] = Real(bi.data[j]);
+        g.v_bhh[j] = Real(bh.data[j]);
+      }
+    } else {
+      g.w_ih = upload_2d<Real, Mem>(wi, "deer::mhgru::weight_ih");
+      g.w_hh = upload_2d<Real, Mem>(wh, "deer::mhgru::weight_hh");
+      g.b_ih = upload_2d<Real, Mem>(bi, "deer::mhgru::bias_ih");
+      g.b_hh = upload_2d<Real, Mem>(bh, "deer::mhgru::bias_hh");
+    }
     return g;
   }
   // Each head initialised like a torch.nn.GRU of hidden size d: Uniform(-1/sqrt(d), 1/sqrt(d)).
@@ -62,30 +89,45 @@ struct MultiHeadGru {
             {"bias_hh", random_tensor({H, 3 * D}, b, rng)}};
   }
 
-  // Head hd as a GRU of hidden size d (gru.hpp): unmanaged views into this cell's weights.
-  using Head = Gru<Real, Mem, MaxBlock>;
-  KOKKOS_INLINE_FUNCTION Head head(int hd) const {
-    Head g;
-    g.n = d;
-    g.m = m;
-    g.w_ih = decltype(g.w_ih)(w_ih.data() + size_t(hd) * w_ih.extent(1), 3 * d, m);
-    g.w_hh = decltype(g.w_hh)(w_hh.data() + size_t(hd) * w_hh.extent(1), 3 * d, d);
-    g.b_ih = decltype(g.b_ih)(b_ih.data() + size_t(hd) * b_ih.extent(1), 3 * d);
-    g.b_hh = decltype(g.b_hh)(b_hh.data() + size_t(hd) * b_hh.extent(1), 3 * d);
-    return g;
-  }
+  // Head hd's weights, as GruEquations reads them (row r of head hd's 3d rows).
+  struct Head {
+    const MultiHeadGru& c;
+    int hd;
+    KOKKOS_INLINE_FUNCTION int dd() const { return by_value ? MaxBlock : c.d; }
+    KOKKOS_INLINE_FUNCTION int inputs() const { return by_value ? Inputs : c.m; }
+    KOKKOS_INLINE_FUNCTION Real wih(int r, int l) const {
+      if constexpr (by_value) return c.v_ih[(hd * 3 * MaxBlock + r) * Inputs + l];
+      else return c.w_ih(hd, r * c.m + l);
+    }
+    KOKKOS_INLINE_FUNCTION Real whh(int r, int l) const {
+      if constexpr (by_value) return c.v_hh[(hd * 3 * MaxBlock + r) * MaxBlock + l];
+      else return c.w_hh(hd, r * c.d + l);
+    }
+    KOKKOS_INLINE_FUNCTION Real bih(int r) const {
+      if constexpr (by_value) return c.v_bih[hd * 3 * MaxBlock + r];
+      else return c.b_ih(hd, r);
+    }
+    KOKKOS_INLINE_FUNCTION Real bhh(int r) const {
+      if constexpr (by_value) return c.v_bhh[hd * 3 * MaxBlock + r];
+      else return c.b_hh(hd, r);
+    }
+  };
+  KOKKOS_INLINE_FUNCTION GruEquations<Real, MaxBlock, Head> head(const Head& w) const { return {w, w.dd()}; }
 
   // Head hd alone (lanes.hpp), with the GRU's hand-written Jacobian and its diagonal.
   template <class S>
-  KOKKOS_INLINE_FUNCTION void block(int i, int hd, const S* h, const Real* x, S* out) const {
-    head(hd)(i, h, x, out);
+  KOKKOS_INLINE_FUNCTION void block(int, int hd, const S* h, const Real* x, S* out) const {
+    const Head w{*this, hd};
+    head(w).step(h, x, out);
   }
-  KOKKOS_INLINE_FUNCTION void block_jacobian(int i, int hd, const Real* h, const Real* x, Real* out, Real* J) const {
-    head(hd).jacobian(i, h, x, out, J);
+  KOKKOS_INLINE_FUNCTION void block_jacobian(int, int hd, const Real* h, const Real* x, Real* out, Real* J) const {
+    const Head w{*this, hd};
+    head(w).jacobian(h, x, out, J);
   }
-  KOKKOS_INLINE_FUNCTION void block_jacobian_diagonal(int i, int hd, const Real* h, const Real* x, Real* out,
+  KOKKOS_INLINE_FUNCTION void block_jacobian_diagonal(int, int hd, const Real* h, const Real* x, Real* out,
                                                       Real* dg) const {
-    head(hd).jacobian_diagonal(i, h, x, out, dg);
+    const Head w{*this, hd};
+    head(w).jacobian_diagonal(h, x, out, dg);
   }
 
   template <class S>
