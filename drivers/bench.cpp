@@ -6,7 +6,8 @@
 // --no-reference skips the sequential run (max_rel_err is then -1, the speedup 0).
 // --profile prints the time per kernel of one extra call of each case.
 // --method NAME (repeatable) times only those parallel methods.
-// --scan forces the scan algorithm of solves with diagonal pairs (quasi-DEER, k = 1 systems).
+// --scan forces the scan algorithm of the solves that can run either (diagonal pairs:
+// quasi-DEER, k = 1 systems; 2x2 blocks of systems with max_block 2).
 // --window N sets the window of the neural ODE's windowed variants (default 10000 steps).
 // --sweep adds GRU n=1 and n=8 at T = 1e3, 1e4, 1e5 (the speedup-vs-T plot of python_post).
 // Each variant's calls share one deer::SolveWorkspace (a training loop's use); with
@@ -195,8 +196,10 @@ void bench_system(const std::string& name, const Sys& sys, int batch, int T, con
     o.window = window;
     std::string label = deer::to_string(method);
     if (window > 0) label += fmt::format("/w{}", window);
-    const bool diagonal = method == deer::Method::quasi_deer || deer::block_size(sys) == 1;
-    if (g_scan != deer::ScanAlgorithm::automatic && diagonal) {
+    const bool diagonal = method == deer::Method::quasi_deer || method == deer::Method::picard;
+    const int k = diagonal ? 1 : deer::block_size(sys);
+    const bool either = k == 1 || (k == 2 && deer::system_traits<Sys>::max_block == 2);
+    if (g_scan != deer::ScanAlgorithm::automatic && either) {
       o.scan = g_scan;
       label += g_scan == deer::ScanAlgorithm::chunked ? "/chunked" : "/one_pass";
     }

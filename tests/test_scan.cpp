@@ -38,9 +38,10 @@ void check_scan(int batch, int T, int n, int k, deer::Direction dir, int chunk) 
   // Alternate the pair order between calls: both run on every backend (layout.hpp).
   static int calls = 0;
   const auto order = ++calls % 2 ? deer::StepOrder::interleaved : deer::StepOrder::batch_first;
-  // Diagonal pairs run through both scans (the host's automatic is chunked, the GPU's one-pass).
+  // Diagonal pairs and 2x2 blocks run through both scans (the host's automatic is chunked,
+  // the GPU's one-pass).
   std::vector<deer::ScanAlgorithm> algorithms{deer::ScanAlgorithm::chunked};
-  if (k == 1) algorithms.push_back(deer::ScanAlgorithm::one_pass);
+  if (k == 1 || (k == 2 && KCap == 2)) algorithms.push_back(deer::ScanAlgorithm::one_pass);
   for (auto algorithm : algorithms) {
   Kokkos::deep_copy(Y, R(0));
   deer::affine_scan<NCap, KCap>(Space(), A, b, y0, Y, k, deer::ScanOptions{dir, chunk, order, algorithm});
@@ -92,14 +93,34 @@ TYPED_TEST(Scan, DiagonalOddSizesMatchLoop) {
   check_scan<TypeParam, 300, 1>(2, 5000, 300, 1, deer::Direction::forward, 0);
 }
 
-TYPED_TEST(Scan, OnePassRejectsBlocks) {
+// 2x2 blocks in one pass: one block per sequence (tiles of 512-1024 steps on a GPU), three
+// blocks, and more blocks than a GPU team has threads.
+TYPED_TEST(Scan, TwoByTwoBlocksMatchLoop) {
+  for (int T : {1, 333, 4099, 70001})
+    for (auto dir : {deer::Direction::forward, deer::Direction::reverse}) {
+      check_scan<TypeParam, 2, 2>(16, T, 2, 2, dir, 0);
+      check_scan<TypeParam, 6, 2>(3, T, 6, 2, dir, 0);
+    }
+  check_scan<TypeParam, 600, 2>(2, 3000, 600, 2, deer::Direction::forward, 0);
+}
+
+TYPED_TEST(Scan, OnePassRejectsLargerBlocks) {
   using R = typename TypeParam::real;
   using Mem = typename TypeParam::mem;
-  deer::Sequence<R, Mem> A("A", 1, 4, 4), b("b", 1, 4, 2), Y("Y", 1, 4, 2);
-  deer::States<R, Mem> y0("y0", 1, 2);
+  deer::Sequence<R, Mem> A("A", 1, 4, 9), b("b", 1, 4, 3), Y("Y", 1, 4, 3);
+  deer::States<R, Mem> y0("y0", 1, 3);
   deer::ScanOptions o;
   o.algorithm = deer::ScanAlgorithm::one_pass;
-  EXPECT_THROW((deer::affine_scan<2, 2>(typename TypeParam::space(), A, b, y0, Y, 2, o)), std::invalid_argument);
+  try {
+    deer::affine_scan<3, 3>(typename TypeParam::space(), A, b, y0, Y, 3, o);
+    ADD_FAILURE() << "one_pass with 3x3 blocks must be refused";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("ScanAlgorithm::chunked"), std::string::npos) << e.what();
+  }
+  // 2x2 blocks of pairs that could hold 4x4 ones: the kernel is compiled for max_block 2 only.
+  deer::Sequence<R, Mem> A2("A2", 1, 4, 4), b2("b2", 1, 4, 2), Y2("Y2", 1, 4, 2);
+  deer::States<R, Mem> y02("y02", 1, 2);
+  EXPECT_THROW((deer::affine_scan<4, 4>(typename TypeParam::space(), A2, b2, y02, Y2, 2, o)), std::invalid_argument);
 }
 
 TYPED_TEST(Scan, BlockDiagonalMatchesLoop) {

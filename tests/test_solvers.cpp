@@ -212,11 +212,14 @@ void expect_all_methods_match(const Sys& sys, int batch, int T, const std::strin
     o.chunk = T > 5000 ? 0 : 7;     // backend default for long T, many levels otherwise
     // Both iterate layouts (layout.hpp) on every backend, alternating over methods and sizes.
     o.step_order = (seed + unsigned(method)) % 2 ? deer::StepOrder::interleaved : deer::StepOrder::batch_first;
-    // Diagonal pairs (quasi-DEER, Picard, systems with k = 1) alternate between the one-pass and
-    // the chunked scan, so that both run on every backend (the host's automatic is chunked).
-    const bool diagonal = method == deer::Method::quasi_deer || method == deer::Method::picard ||
-                          (deer::block_size(sys) == 1 && method != deer::Method::automatic);
-    if (diagonal)
+    // Diagonal pairs (quasi-DEER, Picard, systems with k = 1) and 2x2 blocks (systems with
+    // max_block 2) alternate between the one-pass and the chunked scan, so that both run on
+    // every backend (the host's automatic is chunked).
+    const bool diagonal = method == deer::Method::quasi_deer || method == deer::Method::picard;
+    const int k = diagonal ? 1 : deer::block_size(sys);
+    const bool either = diagonal || (method != deer::Method::automatic &&
+                                     (k == 1 || (k == 2 && deer::system_traits<Sys>::max_block == 2)));
+    if (either)
       o.scan = (seed / 2 + unsigned(method)) % 2 ? deer::ScanAlgorithm::one_pass : deer::ScanAlgorithm::chunked;
     o.max_iterations = 1000;        // Picard and quasi-DEER converge linearly
     // The tolerance bounds the last update; for linearly converging iterations (Picard,
@@ -503,6 +506,16 @@ TYPED_TEST(Solvers, NonFiniteIterateIsSubstitutedAndReported) {
   EXPECT_FALSE(stopped.fallback_ran);
   EXPECT_FALSE(stopped.ok());
   EXPECT_NE(stopped.message.find("non-finite"), std::string::npos) << stopped.message;
+  // Y holds the iterate it stopped at: the first one, y0 at every step.
+  {
+    const auto y = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), stopped.y);
+    const auto y0 = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), p.y0);
+    double off = 0;
+    for (size_t s = 0; s < y.extent(0); ++s)
+      for (size_t i = 0; i < y.extent(1); ++i)
+        for (size_t j = 0; j < y.extent(2); ++j) off = std::max(off, std::fabs(double(y(s, i, j)) - double(y0(s, j))));
+    EXPECT_EQ(off, 0.0);
+  }
   // ... and with the fallback (the default) the answer is the sequential one.
   o.fallback = true;
   const auto rescued = deer::solve(Space(), Poisoned<R>{}, p.X, p.y0, o);

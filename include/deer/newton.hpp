@@ -111,18 +111,18 @@ struct EvaluatePairs {
 // Up to this many bytes of pairs are stored rather than evaluated twice per iteration.
 inline constexpr double kPairStoreBytes = 4e9;
 
-// How one parallel solve scans: chunk length, the scan algorithm for its block size k
-// (scan.hpp's use_one_pass) and the step layout. The one-pass scan reads steps in the views'
+// How one parallel solve scans: chunk length, the scan algorithm for its block size k and
+// pairs of at most max_block (scan.hpp's use_one_pass) and the step layout. The one-pass scan reads steps in the views'
 // own order, so automatic picks batch_first for it.
 struct NewtonPlan {
   int chunk = 1;
   bool one_pass = false;
   StepLayout layout;
   template <class Space>
-  static NewtonPlan make(const Options& opts, int batch, int T, int k) {
+  static NewtonPlan make(const Options& opts, int batch, int T, int k, int max_block) {
     NewtonPlan p;
     p.chunk = opts.chunk > 0 ? opts.chunk : default_chunk<Space>(batch, T);
-    p.one_pass = use_one_pass<Space>(opts.scan, k);
+    p.one_pass = use_one_pass<Space>(opts.scan, k, max_block);
     const StepOrder order =
         p.one_pass && opts.step_order == StepOrder::automatic ? StepOrder::batch_first : opts.step_order;
     p.layout = StepLayout::make<Space>(order, batch, T, p.chunk);
@@ -181,7 +181,7 @@ struct Iterates {
     const int chunk = plan.chunk;
     double err;
     if (plan.one_pass) {
-      err = scan_one_pass(space, pairs, upd, y0, layout.T, n, ws.scan.one_pass);
+      err = scan_one_pass(space, pairs, upd, y0, layout.T, n, k, ws.scan.one_pass);
     } else if (store) {
       const Flat<R, Mem> Ab = ws.get(SolveWorkspace<R, Mem>::pairs, layout.span(n * k + n));
       for_each_index(space, "deer::newton::evaluate_pairs", int(layout.span(1)),

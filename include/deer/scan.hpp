@@ -28,7 +28,8 @@ struct ScanOptions {
   int chunk = 0;  // steps per chunk; 0 picks one for the backend
   // automatic: on GPUs the pairs are first packed into the interleaved order (layout.hpp).
   StepOrder order = StepOrder::automatic;
-  // automatic: the one-pass scan (scan_one_pass.hpp) for diagonal pairs on GPUs, else chunked.
+  // automatic: the one-pass scan (scan_one_pass.hpp) for diagonal pairs and 2x2 blocks (of
+  // pairs with max_block 2) on GPUs, else chunked.
   ScanAlgorithm algorithm = ScanAlgorithm::automatic;
 };
 
@@ -105,17 +106,20 @@ inline int default_chunk(int batch, int T) {
   return static_cast<int>(L < 16 ? 16 : L);
 }
 
-// Whether a scan of block size k runs one pass (scan_one_pass.hpp) or chunked (below).
-// automatic: one pass for diagonal pairs on GPUs; on the host the chunked scan's long chunks
-// already read everything about once, and it needs no spinning between threads.
+// Whether a scan of block size k (pairs of at most max_block) runs one pass
+// (scan_one_pass.hpp: k = 1, or k = 2 = max_block) or chunked (below). automatic: one pass
+// where it can on GPUs; on the host the chunked scan's long chunks already read everything
+// about once, and it needs no spinning between threads.
 template <class Space>
-bool use_one_pass(ScanAlgorithm a, int k) {
-  if (a == ScanAlgorithm::one_pass && k != 1)
-    throw std::invalid_argument("deer: the one-pass scan needs diagonal pairs (block size 1) but the block size is " +
-                                std::to_string(k) + "; use ScanAlgorithm::chunked or automatic");
+bool use_one_pass(ScanAlgorithm a, int k, int max_block) {
+  const bool can = k == 1 || (k == 2 && max_block == 2);
+  if (a == ScanAlgorithm::one_pass && !can)
+    throw std::invalid_argument("deer: the one-pass scan takes diagonal pairs (block size 1) or 2x2 blocks of a "
+                                "system with max_block 2, but the block size is " + std::to_string(k) +
+                                " (max_block " + std::to_string(max_block) + "); use ScanAlgorithm::chunked or automatic");
   if (a != ScanAlgorithm::automatic) return a == ScanAlgorithm::one_pass;
   constexpr bool host = compat::on_host<Space>;
-  return k == 1 && !host;
+  return can && !host;
 }
 
 // Pairs stored in memory: A (batch, steps, n*k), b (batch, steps, n).
@@ -376,13 +380,13 @@ void affine_scan(const Space& space, const Sequence<R, typename Space::memory_sp
     throw std::invalid_argument("deer::affine_scan: A, b, y0 and Y must be contiguous views (a padded or strided view is "
                                 "not); deep_copy it into a new view");
   compat::ScopedRegion region("deer::affine_scan");
-  const bool one_pass = detail::use_one_pass<Space>(opts.algorithm, k);
+  const bool one_pass = detail::use_one_pass<Space>(opts.algorithm, k, MaxBlock);
   const int chunk = opts.chunk > 0 ? opts.chunk : detail::default_chunk<Space>(batch, T);
   detail::StoreStates<R, Mem, MaxState> out{Y};
   auto run = [&](const auto& pairs) {
     using Pairs = std::decay_t<decltype(pairs)>;
     auto scan = [&](const auto& g, const auto& o) {
-      if (one_pass) scan_one_pass(space, g, o, y0, T, n, ws.one_pass);
+      if (one_pass) scan_one_pass(space, g, o, y0, T, n, k, ws.one_pass);
       else scan_generated(space, g, o, y0, T, n, k, chunk, ws);
     };
     if (opts.direction == Direction::forward) {

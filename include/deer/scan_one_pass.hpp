@@ -1,22 +1,24 @@
 #pragma once
-// The one-pass affine scan for diagonal pairs (block size k = 1): y_i = a_i * y_{i-1} + b_i,
-// component by component. Each step's pairs are evaluated (or read) once and every state is
-// written once, so a stored scan moves the minimum: read a and b, write y.
+// The one-pass affine scan for diagonal pairs (block size KB = 1: y_i = a_i * y_{i-1} + b_i,
+// component by component) and for 2x2 blocks (KB = 2: each block of two components is its
+// own affine recurrence with 2x2 matrices). Each step's pairs are evaluated (or read) once and
+// every state is written once, so a stored scan moves the minimum: read a and b, write y.
 //
 // Tiles of TT consecutive steps of one sequence go to one team, in the order the teams
 // arrive (a ticket from an atomic counter, so a tile only ever waits on tiles that are already
 // running; tickets go round the batch's sequences, tile_of). A team
 //  1. evaluates the pairs of its steps into scratch, neighbouring threads on neighbouring steps
 //     (coalesced reads of the inputs);
-//  2. cuts the tile into G segments per component; each thread composes its segment into one
-//     affine map, and a scan over the segments (warp shuffles) gives every segment its prefix;
+//  2. cuts the tile into G segments per block of KB components; each thread composes its
+//     segment into one affine map, and a scan over the segments (warp shuffles) gives every
+//     segment its prefix;
 //  3. looks back (decoupled look-back): publishes the tile's composed map, then reads the flags
 //     of the preceding tiles of its sequence a window at a time, composing their published
 //     maps up to the nearest one that published its end state; publishes its own end state;
 //  4. replays each segment from its start state, then hands every state to out(s, i, y, e),
 //     neighbouring threads on neighbouring steps again.
-// Dense and block pairs (k > 1) use the chunked scan of scan.hpp: their per-step matrices do
-// not fit a tile in scratch.
+// Larger blocks use the chunked scan of scan.hpp: a map of k*k + k values per thread and a
+// tile of k*k values per step outgrow the registers and the scratch.
 #include <cstring>
 #include <stdexcept>
 #include <string>
@@ -43,15 +45,17 @@ class OnePassWorkspace {
   Kokkos::View<unsigned long long[2], Mem> max_error;  // detail::ordered_bits of the max
   int epoch = 1;
   unsigned long long ticket_base = 0;
-  void reserve(int tiles, int n) {
+  // n values per tile for q and S, n * kb for P.
+  void reserve(int tiles, int n, int kb) {
     if (flags.extent(0) < size_t(tiles)) {
       flags = Kokkos::View<int*, Mem>("deer::scan1::flags", tiles);
       counter = Kokkos::View<unsigned long long, Mem>("deer::scan1::counter");
       max_error = Kokkos::View<unsigned long long[2], Mem>("deer::scan1::max_error");
       ticket_base = 0;
     }
-    if (P.extent(0) < size_t(tiles) * n) {
-      P = Kokkos::View<R*, Mem>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "deer::scan1::P"), size_t(tiles) * n);
+    if (P.extent(0) < size_t(tiles) * n * kb)
+      P = Kokkos::View<R*, Mem>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "deer::scan1::P"), size_t(tiles) * n * kb);
+    if (q.extent(0) < size_t(tiles) * n) {
       q = Kokkos::View<R*, Mem>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "deer::scan1::q"), size_t(tiles) * n);
       S = Kokkos::View<R*, Mem>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "deer::scan1::S"), size_t(tiles) * n);
     }
@@ -85,8 +89,9 @@ struct has_prefetch : std::false_type {};
 template <class Gen>
 struct has_prefetch<Gen, std::void_t<decltype(std::declval<const Gen&>().prefetch(0, 0))>> : std::true_type {};
 
-// The shape of one tile: TT = G * V steps; G segments of V steps per component (G a power
-// of two, so that a segment scan maps onto warp lanes); TS threads, in warps of `lanes`.
+// The shape of one tile: TT = G * V steps; G segments of V steps per block of kb components
+// (G a power of two, so that a segment scan maps onto warp lanes); TS threads, in warps of
+// `lanes`.
 struct TileShape {
   int TS = 1, lanes = 1, G = 1, gshift = 0, V = 1, TT = 1;  // G = 1 << gshift
   // Padded index into a scratch array: a thread walking its segment reads addresses V*n apart
@@ -95,45 +100,103 @@ struct TileShape {
 };
 
 template <class Space, class R>
-TileShape tile_shape(int n, int steps, int batch) {
+TileShape tile_shape(int n, int kb, int steps, int batch) {
   TileShape t;
   constexpr bool host = compat::on_host<Space>;
+  const int blocks = n / kb, per_step = n * kb;  // a's values per step
   if (host) {
     // One thread per team: a tile is a chunk walked by one core, a few tiles per thread.
     const long per_seq = (4L * Space().concurrency() + batch - 1) / batch;
     const long L = (long(steps) + per_seq - 1) / per_seq;
-    const long cap = 4096 / n > 16 ? 4096 / n : 16;  // keep the tile in a core's cache
+    const long cap = 4096 / per_step > 16 ? 4096 / per_step : 16;  // keep the tile in a core's cache
     t.V = int(L < 16 ? 16 : (L > cap ? cap : L));
   } else {
-    // 16 KiB of each of a and b per tile: 16 values per thread for float, 8 for double.
+    // 16 KiB of a per tile: 16 values per thread for float, 8 for double.
     // (H200, 1.3e8-element scan: tiles of 2048 floats were 35% slower, 1024 twice as slow.)
     t.TS = 256;
     t.lanes = 32;
-    while (t.G * 2 * n <= t.TS) {
+    while (t.G * 2 * blocks <= t.TS) {
       t.G *= 2;
       t.gshift += 1;
     }
     const int values = 16384 / int(sizeof(R));
-    t.V = values / (n * t.G) > 1 ? values / (n * t.G) : 1;
+    t.V = values / (per_step * t.G) > 1 ? values / (per_step * t.G) : 1;
   }
   t.TT = t.G * t.V;
   return t;
 }
 
-// Affine maps y -> P y + q, composed as (outer after inner).
-template <class R>
+// Affine maps y -> P y + q of KB components (P row-major KB x KB), composed as (outer after
+// inner); a default Map is the identity.
+template <class R, int KB>
 struct Map {
-  R P = 1, q = 0;
-  KOKKOS_INLINE_FUNCTION Map after(const Map& inner) const { return {P * inner.P, P * inner.q + q}; }
+  R P[KB * KB], q[KB];
+  KOKKOS_INLINE_FUNCTION Map() {
+    for (int r = 0; r < KB; ++r) {
+      for (int c = 0; c < KB; ++c) P[r * KB + c] = r == c ? R(1) : R(0);
+      q[r] = 0;
+    }
+  }
+  // The map of entries P at p[r * ps + c] (row stride ps) and q at qv[r * qs].
+  template <class PV, class QV>
+  KOKKOS_INLINE_FUNCTION static Map load(const PV& p, int ps, const QV& qv, int qs) {
+    Map m;
+    for (int r = 0; r < KB; ++r) {
+      for (int c = 0; c < KB; ++c) m.P[r * KB + c] = p(r * ps + c);
+      m.q[r] = qv(r * qs);
+    }
+    return m;
+  }
+  // The constant map to the state y(r), r < KB.
+  template <class QV>
+  KOKKOS_INLINE_FUNCTION static Map constant(const QV& y) {
+    Map m;
+    for (int r = 0; r < KB; ++r) {
+      for (int c = 0; c < KB; ++c) m.P[r * KB + c] = 0;
+      m.q[r] = y(r);
+    }
+    return m;
+  }
+  KOKKOS_INLINE_FUNCTION Map after(const Map& inner) const {
+    Map o;
+    for (int r = 0; r < KB; ++r) {
+      R qr = q[r];
+      for (int t = 0; t < KB; ++t) qr += P[r * KB + t] * inner.q[t];
+      o.q[r] = qr;
+      for (int c = 0; c < KB; ++c) {
+        R pc = 0;
+        for (int t = 0; t < KB; ++t) pc += P[r * KB + t] * inner.P[t * KB + c];
+        o.P[r * KB + c] = pc;
+      }
+    }
+    return o;
+  }
+  // y <- P y + q in place.
+  KOKKOS_INLINE_FUNCTION void apply(R* y) const {
+    R o[KB];
+    for (int r = 0; r < KB; ++r) {
+      o[r] = q[r];
+      for (int c = 0; c < KB; ++c) o[r] += P[r * KB + c] * y[c];
+    }
+    for (int r = 0; r < KB; ++r) y[r] = o[r];
+  }
   KOKKOS_INLINE_FUNCTION Map shfl_up(int d, int width) const {
-    return {compat::shfl_up(P, d, width), compat::shfl_up(q, d, width)};
+    Map o;
+    for (int e = 0; e < KB * KB; ++e) o.P[e] = compat::shfl_up(P[e], d, width);
+    for (int r = 0; r < KB; ++r) o.q[r] = compat::shfl_up(q[r], d, width);
+    return o;
   }
   KOKKOS_INLINE_FUNCTION Map shfl_down(int d, int width) const {
-    return {compat::shfl_down(P, d, width), compat::shfl_down(q, d, width)};
+    Map o;
+    for (int e = 0; e < KB * KB; ++e) o.P[e] = compat::shfl_down(P[e], d, width);
+    for (int r = 0; r < KB; ++r) o.q[r] = compat::shfl_down(q[r], d, width);
+    return o;
   }
 };
 
-template <class Gen, class Out, class Space>
+// KB: the block size the scan runs with (1: diagonal pairs, a is n values per step; 2: 2x2
+// blocks, a is n x 2 per step, Gen's block-diagonal rows).
+template <class Gen, class Out, class Space, int KB>
 struct OnePassTiles {
   using R = typename Gen::real_type;
   using Mem = typename Space::memory_space;
@@ -149,7 +212,8 @@ struct OnePassTiles {
   static constexpr int U = (host || has_prefetch<Gen>::value) ? 1 : (N == 1 ? 8 : (N <= 4 ? 2 : 1));
   // The segment length, known at compile time for scalar pairs on GPUs (tile_shape: 16 KiB
   // of a per tile over G = 256 segments), so that segment loops unroll; 0: shape.V.
-  static constexpr int VC = (!host && N == 1) ? int(64 / sizeof(R)) : 0;
+  static constexpr int VC = (!host && N == 1 && KB == 1) ? int(64 / sizeof(R)) : 0;
+  using M = Map<R, KB>;
   Gen gen;
   Out out;
   ConstStates<R, Mem> y0;
@@ -163,8 +227,9 @@ struct OnePassTiles {
 
   // The team's scratch block (the launch adds 8 bytes of slack for its alignment).
   KOKKOS_INLINE_FUNCTION static size_t scratch_bytes(const TileShape& t, int n) {
-    const int values = TileShape::pad(t.TT * n) + 1, warps = (t.TS + t.lanes - 1) / t.lanes;
-    return sizeof(double) * (warps + 1) + sizeof(R) * (2 * values + 2 * warps + 5 * n);
+    const int values = TileShape::pad(t.TT * n) + 1, avalues = TileShape::pad(t.TT * n * KB) + 1;
+    const int warps = (t.TS + t.lanes - 1) / t.lanes;
+    return sizeof(double) * (warps + 1) + sizeof(R) * (avalues + values + warps * (KB * KB + KB) + n * (2 * KB + 3));
   }
 
   // What tile p has published in this call: 0 nothing, 1 its map, 2 its end state.
@@ -188,18 +253,19 @@ struct OnePassTiles {
   // 4 rounds of two memory round trips, session 5's instrumented run.)
   KOKKOS_INLINE_FUNCTION int tile_of(int s, int c) const { return c * batch + s; }
 
-  // The start state of the c-th tile of sequence s (c > 0) into acc(j).q, run by the
-  // first warp alone. Its lanes read the flags of a window of W preceding tiles at once; the
-  // longest run of published maps up to the nearest published end state is composed with
-  // shuffles (W lanes per component); further back when the window held maps only. (A walk of
-  // one tile per memory round trip was the bottleneck on the H200.)
+  // The start state of the c-th tile of sequence s (c > 0) into accq, run by the first warp
+  // alone. Its lanes read the flags of a window of W preceding tiles at once; the longest run
+  // of published maps up to the nearest published end state is composed with shuffles (W
+  // lanes per block); further back when the window held maps only. (A walk of one tile per
+  // memory round trip was the bottleneck on the H200.)
   KOKKOS_INLINE_FUNCTION void look_back(int lane, int s, int c, const Scratch& accP, const Scratch& accq) const {
-    const int n = components();
+    const int n = components(), nb = n / KB;
     const int W = shape.G < shape.lanes ? shape.G : shape.lanes;
-    const int r = lane % W, per_pass = shape.lanes / W;  // lane: window slot r of a component
-    for (int j = lane; j < n; j += shape.lanes) {
-      accP(j) = 1;
-      accq(j) = 0;
+    const int r = lane % W, per_pass = shape.lanes / W;  // lane: window slot r of a block
+    for (int jb = lane; jb < nb; jb += shape.lanes) {
+      const M id;
+      for (int e = 0; e < KB * KB; ++e) accP(jb * KB * KB + e) = id.P[e];
+      for (int e = 0; e < KB; ++e) accq(jb * KB + e) = 0;
     }
     compat::warp_sync();
     for (int p = c - 1;;) {  // p: the nearest tile of the sequence not composed yet
@@ -215,22 +281,26 @@ struct OnePassTiles {
       }
       const bool done = first2 < first0;
       const int take = done ? first2 + 1 : first0;  // tiles composed this round
-      for (int j0 = 0; j0 < n; j0 += per_pass) {
-        const int j = j0 + lane / W;
-        Map<R> m;  // identity beyond the run
-        if (j < n && r < take) {
-          const size_t o = size_t(tile_of(s, p - r)) * n + j;
-          if (done && r == first2) m = {R(0), load(S, o)};  // a known state: a constant map
-          else m = {load(P, o), load(q, o)};
+      for (int j0 = 0; j0 < nb; j0 += per_pass) {
+        const int jb = j0 + lane / W;
+        M m;  // identity beyond the run
+        if (jb < nb && r < take) {
+          const size_t t = size_t(tile_of(s, p - r));
+          const size_t o = t * n + jb * KB;
+          if (done && r == first2) m = M::constant([&](int e) { return load(S, o + e); });  // a known state
+          else m = M::load([&](int e) { return load(P, t * n * KB + jb * KB * KB + e); }, KB,
+                           [&](int e) { return load(q, o + e); }, 1);
         }
         for (int d = 1; d < W; d <<= 1) {  // slot r absorbs slot r + d (earlier tiles)
-          const Map<R> e = m.shfl_down(d, W);
+          const M e = m.shfl_down(d, W);
           if (r + d < W) m = m.after(e);
         }
-        if (r == 0 && j < n) {
-          const Map<R> acc = Map<R>{accP(j), accq(j)}.after(m);
-          accP(j) = acc.P;
-          accq(j) = acc.q;
+        if (r == 0 && jb < nb) {
+          const M acc = M::load([&](int e) { return accP(jb * KB * KB + e); }, KB,
+                                [&](int e) { return accq(jb * KB + e); }, 1)
+                            .after(m);
+          for (int e = 0; e < KB * KB; ++e) accP(jb * KB * KB + e) = acc.P[e];
+          for (int e = 0; e < KB; ++e) accq(jb * KB + e) = acc.q[e];
         }
       }
       p -= take;
@@ -272,10 +342,10 @@ struct OnePassTiles {
 
   template <class Member>
   KOKKOS_INLINE_FUNCTION void operator()(const Member& m) const {
-    const int n = components();
+    const int n = components(), nb = n / KB;
     const int TS = m.team_size(), t = m.team_rank(), G = shape.G, V = VC > 0 ? VC : shape.V, TT = shape.TT;
     const int lanes = shape.lanes, lane = t % lanes, warp = t / lanes, warps = (TS + lanes - 1) / lanes;
-    const int values = TileShape::pad(TT * n) + 1;
+    const int values = TileShape::pad(TT * n) + 1, avalues = TileShape::pad(TT * n * KB) + 1;
     // One scratch block, cut by hand (a view per array cost each warp ~270 instructions).
     double* block = static_cast<double*>(m.team_scratch(0).get_shmem_aligned(scratch_bytes(shape, n), 8));
     ScratchD err(block, warps);
@@ -286,8 +356,9 @@ struct OnePassTiles {
       next += len;
       return v;
     };
-    const Scratch a = cut(values), b = cut(values);  // b becomes y in step 4
-    const Scratch wP = cut(warps), wq = cut(warps), tP = cut(n), tq = cut(n), accP = cut(n), accq = cut(n), yin = cut(n);
+    const Scratch a = cut(avalues), b = cut(values);  // b becomes y in step 4
+    const Scratch wP = cut(warps * KB * KB), wq = cut(warps * KB), tP = cut(n * KB), tq = cut(n);
+    const Scratch accP = cut(n * KB), accq = cut(n), yin = cut(n);
 
     if (t == 0) ticket(0) = int(Kokkos::atomic_fetch_add(&counter(), 1ULL) - ticket_base);
     m.team_barrier();
@@ -308,50 +379,52 @@ struct OnePassTiles {
           if (all_in || p0 + u * TS < valid) gen(s, i0 + p0 + u * TS, A[u], bb[u]);
         for (int u = 0; u < U; ++u) {
           const int p = p0 + u * TS;
-          if (all_in || p < valid)
-            for (int j = 0; j < n; ++j) {
-              a(TileShape::pad(p * n + j)) = A[u][j];
-              b(TileShape::pad(p * n + j)) = bb[u][j];
-            }
+          if (all_in || p < valid) {
+            for (int j = 0; j < n * KB; ++j) a(TileShape::pad(p * n * KB + j)) = A[u][j];
+            for (int j = 0; j < n; ++j) b(TileShape::pad(p * n + j)) = bb[u][j];
+          }
         }
       }
     });
     m.team_barrier();
 
-    // 2. Item w < n*G is segment g of component j: it composes its V steps, then a scan over
+    // 2. Item w < nb*G is segment g of block jb: it composes its V steps, then a scan over
     // the segments (shuffles within a warp, scratch across warps) gives its prefix. Items go
     // round the team in passes of equal count (every lane reaches every shuffle); there is more
     // than one pass only when G = 1, where no prefix is needed.
+    // The map of step p on block jb: rows jb*KB.. of a (KB entries each) and of b.
+    const auto step_map = [&](int p, int jb) {
+      return M::load([&](int e) { return a(TileShape::pad(p * n * KB + jb * KB * KB + e)); }, KB,
+                     [&](int e) { return b(TileShape::pad(p * n + jb * KB + e)); }, 1);
+    };
     const int width = G < lanes ? G : lanes;
-    Map<R> excl;  // the composition of the segments before this item's
-    for (int w0 = 0; w0 < n * G; w0 += TS) {
-      const int w = w0 + t, j = w >> shape.gshift, g = w & (G - 1);
-      Map<R> mine;
-      if (w < n * G)
-        for_segment(g * V, V, valid, [&](int p) {
-          const int o = TileShape::pad(p * n + j);
-          mine = Map<R>{a(o), b(o)}.after(mine);
-        });
+    M excl;  // the composition of the segments before this item's
+    for (int w0 = 0; w0 < nb * G; w0 += TS) {
+      const int w = w0 + t, jb = w >> shape.gshift, g = w & (G - 1);
+      M mine;
+      if (w < nb * G) for_segment(g * V, V, valid, [&](int p) { mine = step_map(p, jb).after(mine); });
       for (int d = 1; d < width; d <<= 1) {
-        const Map<R> e = mine.shfl_up(d, width);
+        const M e = mine.shfl_up(d, width);
         if (g % width >= d) mine = mine.after(e);
       }
-      Map<R> before;  // the segments of earlier warps of this component
+      M before;  // the segments of earlier warps of this block
       if (G > lanes) {
         if (lane == lanes - 1) {
-          wP(warp) = mine.P;
-          wq(warp) = mine.q;
+          for (int e = 0; e < KB * KB; ++e) wP(warp * KB * KB + e) = mine.P[e];
+          for (int e = 0; e < KB; ++e) wq(warp * KB + e) = mine.q[e];
         }
         m.team_barrier();
-        for (int v = warp - g / lanes; v < warp; ++v) before = Map<R>{wP(v), wq(v)}.after(before);
+        for (int v = warp - g / lanes; v < warp; ++v)
+          before = M::load([&](int e) { return wP(v * KB * KB + e); }, KB, [&](int e) { return wq(v * KB + e); }, 1)
+                       .after(before);
       }
       excl = mine.shfl_up(1, width);
-      if (g % width == 0) excl = Map<R>{};
+      if (g % width == 0) excl = M{};
       excl = excl.after(before);
-      if (w < n * G && g == G - 1) {
-        const Map<R> tile_map = mine.after(before);
-        tP(j) = tile_map.P;
-        tq(j) = tile_map.q;
+      if (w < nb * G && g == G - 1) {
+        const M tile_map = mine.after(before);
+        for (int e = 0; e < KB * KB; ++e) tP(jb * KB * KB + e) = tile_map.P[e];
+        for (int e = 0; e < KB; ++e) tq(jb * KB + e) = tile_map.q[e];
       }
     }
     m.team_barrier();
@@ -360,10 +433,8 @@ struct OnePassTiles {
     // start state, publish the end state.
     const size_t base = size_t(tile) * n;
     if (c > 0) {
-      for (int jj = t; jj < n; jj += TS) {
-        P(base + jj) = tP(jj);
-        q(base + jj) = tq(jj);
-      }
+      for (int jj = t; jj < n * KB; jj += TS) P(base * KB + jj) = tP(jj);
+      for (int jj = t; jj < n; jj += TS) q(base + jj) = tq(jj);
       m.team_barrier();
       if (t == 0) publish(tile, 1);
     }
@@ -373,9 +444,13 @@ struct OnePassTiles {
       } else {
         for (int jj = lane; jj < n; jj += lanes) accq(jj) = y0(s, jj);
       }
-      for (int jj = lane; jj < n; jj += lanes) {
+      compat::warp_sync();
+      for (int jj = lane; jj < n; jj += lanes) {  // row r of block jb: the tile's map on its start state
+        const int jb = jj / KB, r = jj - jb * KB;
+        R end = tq(jj);
+        for (int c2 = 0; c2 < KB; ++c2) end += tP(jb * KB * KB + r * KB + c2) * accq(jb * KB + c2);
         yin(jj) = accq(jj);
-        S(base + jj) = tP(jj) * accq(jj) + tq(jj);
+        S(base + jj) = end;
       }
       compat::warp_sync();
       if (t == 0) publish(tile, 2);
@@ -383,13 +458,14 @@ struct OnePassTiles {
     m.team_barrier();
 
     // 4. Replay every segment from its start state, then hand the states out.
-    for (int w = t; w < n * G; w += TS) {
-      const int j = w >> shape.gshift, g = w & (G - 1);
-      R y = excl.P * yin(j) + excl.q;  // (one pass when G > 1; excl is the identity when G = 1)
+    for (int w = t; w < nb * G; w += TS) {
+      const int jb = w >> shape.gshift, g = w & (G - 1);
+      R y[KB];
+      for (int r = 0; r < KB; ++r) y[r] = yin(jb * KB + r);
+      excl.apply(y);  // (one pass when G > 1; excl is the identity when G = 1)
       for_segment(g * V, V, valid, [&](int p) {
-        const int o = TileShape::pad(p * n + j);
-        y = a(o) * y + b(o);
-        b(o) = y;
+        step_map(p, jb).apply(y);
+        for (int r = 0; r < KB; ++r) b(TileShape::pad(p * n + jb * KB + r)) = y[r];
       });
     }
     m.team_barrier();
@@ -421,22 +497,20 @@ struct OnePassTiles {
 
 }  // namespace detail
 
-// scan_generated's contract (scan.hpp) for diagonal pairs: gen(s, i, a, b) fills the n
-// diagonal entries a and b of step i, out(s, i, y, err) receives every state; returns the
-// max of err.
-template <class Space, class Gen, class Out>
-double scan_one_pass(const Space& space, const Gen& gen, const Out& out,
-                     const ConstStates<typename Gen::real_type, typename Space::memory_space>& y0, int steps, int n,
-                     OnePassWorkspace<typename Gen::real_type, typename Space::memory_space>& ws) {
-  using Tiles = detail::OnePassTiles<Gen, Out, Space>;
+namespace detail {
+
+template <int KB, class Space, class Gen, class Out>
+double run_one_pass(const Space& space, const Gen& gen, const Out& out,
+                    const ConstStates<typename Gen::real_type, typename Space::memory_space>& y0, int steps, int n,
+                    OnePassWorkspace<typename Gen::real_type, typename Space::memory_space>& ws) {
+  using Tiles = OnePassTiles<Gen, Out, Space, KB>;
   const int batch = int(y0.extent(0));
-  if (steps <= 0 || batch == 0) return 0.0;
-  const detail::TileShape shape = detail::tile_shape<Space, typename Gen::real_type>(n, steps, batch);
+  const TileShape shape = tile_shape<Space, typename Gen::real_type>(n, KB, steps, batch);
   if (Tiles::VC > 0 && shape.V != Tiles::VC)
     throw std::logic_error("deer: one-pass tile shape V = " + std::to_string(shape.V) + " but the kernel assumes " +
                            std::to_string(Tiles::VC));
   const int per_seq = (steps + shape.TT - 1) / shape.TT, tiles = batch * per_seq;
-  ws.reserve(tiles, n);
+  ws.reserve(tiles, n, KB);
   Tiles f{gen, out, y0, ws.flags, ws.counter, ws.P, ws.q, ws.S, ws.max_error, shape, steps, batch, n, ws.epoch,
           ws.ticket_base};
   const int slot = ws.epoch & 1;
@@ -453,6 +527,32 @@ double scan_one_pass(const Space& space, const Gen& gen, const Out& out,
   double err;
   memcpy(&err, &bits, sizeof err);
   return err;
+}
+
+}  // namespace detail
+
+// The block sizes the one-pass scan runs: 1 (diagonal pairs), and 2 for generators whose
+// max_block is 2 (their pairs are n x 2 block-diagonal rows).
+template <class Gen>
+constexpr bool one_pass_takes(int k) {
+  return k == 1 || (k == 2 && Gen::max_block == 2);
+}
+
+// scan_generated's contract (scan.hpp) for diagonal pairs (k = 1) and 2x2 blocks (k = 2, see
+// one_pass_takes): gen(s, i, A, b) fills the n x k entries A and n entries b of step i,
+// out(s, i, y, err) receives every state; returns the max of err.
+template <class Space, class Gen, class Out>
+double scan_one_pass(const Space& space, const Gen& gen, const Out& out,
+                     const ConstStates<typename Gen::real_type, typename Space::memory_space>& y0, int steps, int n,
+                     int k, OnePassWorkspace<typename Gen::real_type, typename Space::memory_space>& ws) {
+  if (steps <= 0 || y0.extent(0) == 0) return 0.0;
+  if (!one_pass_takes<Gen>(k) || n % k != 0)
+    throw std::invalid_argument("deer: the one-pass scan takes block size 1, or 2 with max_block 2, dividing n; got k = " +
+                                std::to_string(k) + ", n = " + std::to_string(n) + ", max_block " +
+                                std::to_string(Gen::max_block));
+  if constexpr (Gen::max_block == 2)
+    if (k == 2) return detail::run_one_pass<2>(space, gen, out, y0, steps, n, ws);
+  return detail::run_one_pass<1>(space, gen, out, y0, steps, n, ws);
 }
 
 }  // namespace deer

@@ -61,21 +61,24 @@ struct NewtonPairs {
     compat::prefetch(d.x(s, i));
     compat::prefetch(d.y_prev(Yold.data(), s, i));
   }
+  // k, a constant for diagonal pairs (so that their loops fold away); else read from the
+  // member where used (a local copy of it ran GRU n=8's DEER sweep slower, session 9).
+  KOKKOS_INLINE_FUNCTION int kb() const { return K == 1 ? 1 : k; }
   KOKKOS_INLINE_FUNCTION void operator()(int s, int i, R* A, R* b) const {
-    const int n = d.n;
+    const int n = max_state == 1 ? 1 : d.n;  // a constant for scalar lanes
     const R* yp = d.y_prev(Yold.data(), s, i);
     const R* x = d.x(s, i);
     with_lane(d.sys, d.lanes, s, n, [&](const auto& f) {
       if (lin == Linearization::none) {
         f(i, yp, x, b);
-        for (int j = 0; j < n * k; ++j) A[j] = R(0);
+        for (int j = 0; j < n * kb(); ++j) A[j] = R(0);
         return;
       }
       R fy[max_state] = {}, Ay[max_state] = {};
-      linearize(f, i, yp, x, fy, A, k, lin == Linearization::true_diagonal);
+      linearize(f, i, yp, x, fy, A, kb(), lin == Linearization::true_diagonal);
       if (beta != R(1))
-        for (int j = 0; j < n * k; ++j) A[j] *= beta;
-      block_apply<max_state, K>(n, k, A, yp, Ay);
+        for (int j = 0; j < n * kb(); ++j) A[j] *= beta;
+      block_apply<max_state, K>(n, kb(), A, yp, Ay);
       for (int r = 0; r < n; ++r) b[r] = fy[r] - Ay[r];
     });
   }
@@ -177,7 +180,7 @@ void solve_newton(const Space& space, const Sys& sys, const ConstSequence<R, Mem
   const int batch = int(Y.extent(0)), T = int(Y.extent(1)), m = int(X.extent(2));
   const int k = block_size(sys), lanes = lanes_of(sys), n = int(Y.extent(2)) / lanes;
   const bool diagonal = res.method == Method::quasi_deer || res.method == Method::picard;
-  const auto plan = NewtonPlan::make<Space>(opts, batch * lanes, T, diagonal ? 1 : k);
+  const auto plan = NewtonPlan::make<Space>(opts, batch * lanes, T, diagonal ? 1 : k, diagonal ? 1 : Traits::max_block);
   const StepLayout& layout = plan.layout;
   const StepLayout xlayout = layout.with_batch(batch);
   const ConstStates<R, Mem> y0l = lane_states(space, y0, lanes);
