@@ -1,6 +1,7 @@
 // The affine scan against a sequential host loop: every structure (diagonal, block,
 // dense), both directions, float and double, sizes and chunk lengths that cross chunk
 // boundaries and recursion levels.
+#include <cmath>
 #include <random>
 
 #include <deer/scan.hpp>
@@ -41,7 +42,7 @@ void check_scan(int batch, int T, int n, int k, deer::Direction dir, int chunk) 
   // Diagonal pairs and 2x2 blocks run through both scans (the host's automatic is chunked,
   // the GPU's one-pass).
   std::vector<deer::ScanAlgorithm> algorithms{deer::ScanAlgorithm::chunked};
-  if (k == 1 || (k == 2 && KCap == 2)) algorithms.push_back(deer::ScanAlgorithm::one_pass);
+  if (deer::detail::one_pass_refusal<Space, R>(k, KCap, n).empty()) algorithms.push_back(deer::ScanAlgorithm::one_pass);
   for (auto algorithm : algorithms) {
   Kokkos::deep_copy(Y, R(0));
   deer::affine_scan<NCap, KCap>(Space(), A, b, y0, Y, k, deer::ScanOptions{dir, chunk, order, algorithm});
@@ -104,7 +105,7 @@ TYPED_TEST(Scan, TwoByTwoBlocksMatchLoop) {
   check_scan<TypeParam, 600, 2>(2, 3000, 600, 2, deer::Direction::forward, 0);
 }
 
-TYPED_TEST(Scan, OnePassRejectsLargerBlocks) {
+TYPED_TEST(Scan, OnePassRejectsLargerBlocksAndTiles) {
   using R = typename TypeParam::real;
   using Mem = typename TypeParam::mem;
   deer::Sequence<R, Mem> A("A", 1, 4, 9), b("b", 1, 4, 3), Y("Y", 1, 4, 3);
@@ -117,6 +118,29 @@ TYPED_TEST(Scan, OnePassRejectsLargerBlocks) {
   } catch (const std::invalid_argument& e) {
     EXPECT_NE(std::string(e.what()).find("ScanAlgorithm::chunked"), std::string::npos) << e.what();
   }
+  // A state whose tile outgrows a GPU's team scratch: one_pass is refused with the reason, and
+  // automatic scans it chunked (on the host tiles have no such limit).
+  using Space = typename TypeParam::space;
+  const int big = 4000;
+  const std::string why = deer::detail::one_pass_refusal<Space, R>(1, 1, big);
+  EXPECT_EQ(why.empty(), deer::compat::on_host<Space>) << why;
+  if (!why.empty()) {
+    EXPECT_NE(why.find("team scratch"), std::string::npos) << why;
+  }
+  deer::Sequence<R, Mem> Ab("Ab", 2, 50, big), bb("bb", 2, 50, big), Yb("Yb", 2, 50, big), Yc("Yc", 2, 50, big);
+  deer::States<R, Mem> y0b("y0b", 2, big);
+  Kokkos::deep_copy(Ab, R(0.5));
+  Kokkos::deep_copy(bb, R(1));
+  deer::affine_scan<big, 1>(Space(), Ab, bb, y0b, Yb, 1);  // automatic
+  deer::ScanOptions chunked;
+  chunked.algorithm = deer::ScanAlgorithm::chunked;
+  deer::affine_scan<big, 1>(Space(), Ab, bb, y0b, Yc, 1, chunked);
+  auto hb = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), Yb);
+  auto hc = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), Yc);
+  double off = 0;
+  for (size_t j = 0; j < hb.span(); ++j) off = std::max(off, std::abs(double(hb.data()[j]) - double(hc.data()[j])));
+  EXPECT_LE(off, 1e-5);
+  EXPECT_NEAR(double(hb(1, 49, big - 1)), 2.0 * (1.0 - std::pow(0.5, 50)), 1e-5);  // y_i = 0.5 y_{i-1} + 1 from 0
   // 2x2 blocks of pairs that could hold 4x4 ones: the kernel is compiled for max_block 2 only.
   deer::Sequence<R, Mem> A2("A2", 1, 4, 4), b2("b2", 1, 4, 2), Y2("Y2", 1, 4, 2);
   deer::States<R, Mem> y02("y02", 1, 2);

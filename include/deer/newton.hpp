@@ -118,11 +118,12 @@ struct NewtonPlan {
   int chunk = 1;
   bool one_pass = false;
   StepLayout layout;
-  template <class Space>
-  static NewtonPlan make(const Options& opts, int batch, int T, int k, int max_block) {
+  // n: the state size of one sequence (lane) of the layout.
+  template <class Space, class R>
+  static NewtonPlan make(const Options& opts, int batch, int T, int n, int k, int max_block) {
     NewtonPlan p;
     p.chunk = opts.chunk > 0 ? opts.chunk : default_chunk<Space>(batch, T);
-    p.one_pass = use_one_pass<Space>(opts.scan, k, max_block);
+    p.one_pass = use_one_pass<Space, R>(opts.scan, k, max_block, n);
     const StepOrder order =
         p.one_pass && opts.step_order == StepOrder::automatic ? StepOrder::batch_first : opts.step_order;
     p.layout = StepLayout::make<Space>(order, batch, T, p.chunk);

@@ -106,20 +106,18 @@ inline int default_chunk(int batch, int T) {
   return static_cast<int>(L < 16 ? 16 : L);
 }
 
-// Whether a scan of block size k (pairs of at most max_block) runs one pass
-// (scan_one_pass.hpp: k = 1, or k = 2 = max_block) or chunked (below). automatic: one pass
-// where it can on GPUs; on the host the chunked scan's long chunks already read everything
-// about once, and it needs no spinning between threads.
-template <class Space>
-bool use_one_pass(ScanAlgorithm a, int k, int max_block) {
-  const bool can = k == 1 || (k == 2 && max_block == 2);
-  if (a == ScanAlgorithm::one_pass && !can)
-    throw std::invalid_argument("deer: the one-pass scan takes diagonal pairs (block size 1) or 2x2 blocks of a "
-                                "system with max_block 2, but the block size is " + std::to_string(k) +
-                                " (max_block " + std::to_string(max_block) + "); use ScanAlgorithm::chunked or automatic");
+// Whether a scan of n components in blocks of k (pairs of at most max_block) runs one pass
+// (scan_one_pass.hpp: k = 1, or k = 2 = max_block, in a tile that fits) or chunked (below).
+// automatic: one pass where it can on GPUs; on the host the chunked scan's long chunks already
+// read everything about once, and it needs no spinning between threads.
+template <class Space, class R>
+bool use_one_pass(ScanAlgorithm a, int k, int max_block, int n) {
+  const std::string why = detail::one_pass_refusal<Space, R>(k, max_block, n);
+  if (a == ScanAlgorithm::one_pass && !why.empty())
+    throw std::invalid_argument("deer: " + why + "; use ScanAlgorithm::chunked or automatic");
   if (a != ScanAlgorithm::automatic) return a == ScanAlgorithm::one_pass;
   constexpr bool host = compat::on_host<Space>;
-  return can && !host;
+  return why.empty() && !host;
 }
 
 // Pairs stored in memory: A (batch, steps, n*k), b (batch, steps, n).
@@ -380,7 +378,7 @@ void affine_scan(const Space& space, const Sequence<R, typename Space::memory_sp
     throw std::invalid_argument("deer::affine_scan: A, b, y0 and Y must be contiguous views (a padded or strided view is "
                                 "not); deep_copy it into a new view");
   compat::ScopedRegion region("deer::affine_scan");
-  const bool one_pass = detail::use_one_pass<Space>(opts.algorithm, k, MaxBlock);
+  const bool one_pass = detail::use_one_pass<Space, R>(opts.algorithm, k, MaxBlock, n);
   const int chunk = opts.chunk > 0 ? opts.chunk : detail::default_chunk<Space>(batch, T);
   detail::StoreStates<R, Mem, MaxState> out{Y};
   auto run = [&](const auto& pairs) {

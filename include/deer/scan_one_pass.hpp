@@ -126,6 +126,36 @@ TileShape tile_shape(int n, int kb, int steps, int batch) {
   return t;
 }
 
+// The team scratch of one tile (the launch adds 8 bytes of slack for its alignment): a and b
+// of its steps, the warps' maps, and per component the tile's map, the look-back's map and the
+// start state.
+template <class R>
+KOKKOS_INLINE_FUNCTION size_t one_pass_scratch_bytes(const TileShape& t, int n, int kb) {
+  const int values = TileShape::pad(t.TT * n) + 1, avalues = TileShape::pad(t.TT * n * kb) + 1;
+  const int warps = (t.TS + t.lanes - 1) / t.lanes;
+  return sizeof(double) * (warps + 1) + sizeof(R) * (avalues + values + warps * (kb * kb + kb) + n * (2 * kb + 3));
+}
+
+// Why the one-pass scan cannot take n components in blocks of k from pairs of at most
+// max_block on Space ("" when it can): block sizes 1, and 2 with max_block 2; on GPUs a tile
+// must fit the team scratch, which the per-component maps alone outgrow for large n (H200,
+// double, 600 components in blocks of 2: 50984 bytes).
+template <class Space, class R>
+std::string one_pass_refusal(int k, int max_block, int n) {
+  if (!(k == 1 || (k == 2 && max_block == 2)) || n % k != 0)
+    return "the one-pass scan takes diagonal pairs (block size 1) or 2x2 blocks of pairs with max_block 2, but the "
+           "block size is " + std::to_string(k) + " (max_block " + std::to_string(max_block) + ", n = " +
+           std::to_string(n) + ")";
+  if constexpr (!compat::on_host<Space>) {
+    const size_t need = one_pass_scratch_bytes<R>(tile_shape<Space, R>(n, k, 1, 1), n, k) + 8;
+    const size_t limit = size_t(Kokkos::TeamPolicy<Space>::scratch_size_max(0));
+    if (need > limit)
+      return "the one-pass scan's tile for " + std::to_string(n) + " components needs " + std::to_string(need) +
+             " bytes of team scratch, more than the backend's " + std::to_string(limit);
+  }
+  return "";
+}
+
 // Affine maps y -> P y + q of KB components (P row-major KB x KB), composed as (outer after
 // inner); a default Map is the identity.
 template <class R, int KB>
@@ -225,11 +255,8 @@ struct OnePassTiles {
   int steps, batch, n, epoch;
   unsigned long long ticket_base;
 
-  // The team's scratch block (the launch adds 8 bytes of slack for its alignment).
   KOKKOS_INLINE_FUNCTION static size_t scratch_bytes(const TileShape& t, int n) {
-    const int values = TileShape::pad(t.TT * n) + 1, avalues = TileShape::pad(t.TT * n * KB) + 1;
-    const int warps = (t.TS + t.lanes - 1) / t.lanes;
-    return sizeof(double) * (warps + 1) + sizeof(R) * (avalues + values + warps * (KB * KB + KB) + n * (2 * KB + 3));
+    return one_pass_scratch_bytes<R>(t, n, KB);
   }
 
   // What tile p has published in this call: 0 nothing, 1 its map, 2 its end state.
@@ -531,25 +558,16 @@ double run_one_pass(const Space& space, const Gen& gen, const Out& out,
 
 }  // namespace detail
 
-// The block sizes the one-pass scan runs: 1 (diagonal pairs), and 2 for generators whose
-// max_block is 2 (their pairs are n x 2 block-diagonal rows).
-template <class Gen>
-constexpr bool one_pass_takes(int k) {
-  return k == 1 || (k == 2 && Gen::max_block == 2);
-}
-
-// scan_generated's contract (scan.hpp) for diagonal pairs (k = 1) and 2x2 blocks (k = 2, see
-// one_pass_takes): gen(s, i, A, b) fills the n x k entries A and n entries b of step i,
-// out(s, i, y, err) receives every state; returns the max of err.
+// scan_generated's contract (scan.hpp) for diagonal pairs (k = 1) and 2x2 blocks (k = 2 with
+// Gen::max_block 2; detail::one_pass_refusal): gen(s, i, A, b) fills the n x k entries A and
+// n entries b of step i, out(s, i, y, err) receives every state; returns the max of err.
 template <class Space, class Gen, class Out>
 double scan_one_pass(const Space& space, const Gen& gen, const Out& out,
                      const ConstStates<typename Gen::real_type, typename Space::memory_space>& y0, int steps, int n,
                      int k, OnePassWorkspace<typename Gen::real_type, typename Space::memory_space>& ws) {
   if (steps <= 0 || y0.extent(0) == 0) return 0.0;
-  if (!one_pass_takes<Gen>(k) || n % k != 0)
-    throw std::invalid_argument("deer: the one-pass scan takes block size 1, or 2 with max_block 2, dividing n; got k = " +
-                                std::to_string(k) + ", n = " + std::to_string(n) + ", max_block " +
-                                std::to_string(Gen::max_block));
+  const std::string why = detail::one_pass_refusal<Space, typename Gen::real_type>(k, Gen::max_block, n);
+  if (!why.empty()) throw std::invalid_argument("deer: " + why + "; use the chunked scan");
   if constexpr (Gen::max_block == 2)
     if (k == 2) return detail::run_one_pass<2>(space, gen, out, y0, steps, n, ws);
   return detail::run_one_pass<1>(space, gen, out, y0, steps, n, ws);

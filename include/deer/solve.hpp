@@ -180,7 +180,8 @@ void solve_newton(const Space& space, const Sys& sys, const ConstSequence<R, Mem
   const int batch = int(Y.extent(0)), T = int(Y.extent(1)), m = int(X.extent(2));
   const int k = block_size(sys), lanes = lanes_of(sys), n = int(Y.extent(2)) / lanes;
   const bool diagonal = res.method == Method::quasi_deer || res.method == Method::picard;
-  const auto plan = NewtonPlan::make<Space>(opts, batch * lanes, T, diagonal ? 1 : k, diagonal ? 1 : Traits::max_block);
+  const auto plan =
+      NewtonPlan::make<Space, R>(opts, batch * lanes, T, n, diagonal ? 1 : k, diagonal ? 1 : Traits::max_block);
   const StepLayout& layout = plan.layout;
   const StepLayout xlayout = layout.with_batch(batch);
   const ConstStates<R, Mem> y0l = lane_states(space, y0, lanes);

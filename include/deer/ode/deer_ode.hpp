@@ -201,7 +201,7 @@ Result<Sequence<typename Rhs::real_type, typename Space::memory_space>> solve_co
     return res;
   }
 
-  const auto plan = deer::detail::NewtonPlan::make<Space>(opts, batch, T, n, Rhs::max_state);  // dense pairs
+  const auto plan = deer::detail::NewtonPlan::make<Space, R>(opts, batch, T, n, n, Rhs::max_state);  // dense pairs
   const StepLayout& layout = plan.layout;
   const Flat<const R, Mem> Xf = to_layout(space, layout, X);
   SolveWorkspace<R, Mem> ws;
