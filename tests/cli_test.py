@@ -47,7 +47,7 @@ BAD = {
     "bad_precision": ("bad_precision.toml", [], ["precision", "float16", "float64, float32"]),
     "bad_method": ("good_gru.toml", ["--method", "newton"], ["solver.method", "newton", "damped_deer"]),
     "one_pass_dense": ("good_gru.toml", ["--set", "solver.scan=one_pass"],
-                       ["one-pass scan needs diagonal pairs", "block size is 4", "chunked"]),
+                       ["one-pass scan takes diagonal pairs", "block size is 4", "chunked"]),
     "unknown_scan": ("good_gru.toml", ["--set", "solver.scan=fast"], ["solver.scan", "fast", "one_pass"]),
     "negative_window": ("good_gru.toml", ["--set", "solver.window=-5"], ["solver.window", "-5", "outside 0.."]),
     "rnn_with_dt": ("rnn_with_dt.toml", [], ["time.dt does not apply", "time.steps"]),
