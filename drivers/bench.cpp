@@ -198,7 +198,9 @@ void bench_system(const std::string& name, const Sys& sys, int batch, int T, con
     if (window > 0) label += fmt::format("/w{}", window);
     const bool diagonal = method == deer::Method::quasi_deer || method == deer::Method::picard;
     const int k = diagonal ? 1 : deer::block_size(sys);
-    const bool either = k == 1 || (k == 2 && deer::system_traits<Sys>::max_block == 2);
+    const int n = sys.state_size() / deer::lanes_of(sys);
+    const int max_block = diagonal ? 1 : deer::system_traits<Sys>::max_block;
+    const bool either = deer::detail::one_pass_refusal<Space, R>(k, max_block, n).empty();
     if (g_scan != deer::ScanAlgorithm::automatic && either) {
       o.scan = g_scan;
       label += g_scan == deer::ScanAlgorithm::chunked ? "/chunked" : "/one_pass";

@@ -217,8 +217,10 @@ void expect_all_methods_match(const Sys& sys, int batch, int T, const std::strin
     // every backend (the host's automatic is chunked).
     const bool diagonal = method == deer::Method::quasi_deer || method == deer::Method::picard;
     const int k = diagonal ? 1 : deer::block_size(sys);
-    const bool either = diagonal || (method != deer::Method::automatic &&
-                                     (k == 1 || (k == 2 && deer::system_traits<Sys>::max_block == 2)));
+    const int lane_n = sys.state_size() / deer::lanes_of(sys);
+    const int max_block = diagonal ? 1 : deer::system_traits<Sys>::max_block;
+    const bool either = (diagonal || method != deer::Method::automatic) &&
+                        deer::detail::one_pass_refusal<Space, R>(k, max_block, lane_n).empty();
     if (either)
       o.scan = (seed / 2 + unsigned(method)) % 2 ? deer::ScanAlgorithm::one_pass : deer::ScanAlgorithm::chunked;
     o.max_iterations = 1000;        // Picard and quasi-DEER converge linearly

@@ -112,8 +112,8 @@ struct EvaluatePairs {
 inline constexpr double kPairStoreBytes = 4e9;
 
 // How one parallel solve scans: chunk length, the scan algorithm for its block size k and
-// pairs of at most max_block (scan.hpp's use_one_pass) and the step layout. The one-pass scan reads steps in the views'
-// own order, so automatic picks batch_first for it.
+// pairs of at most max_block (scan.hpp's use_one_pass) and the step layout. The one-pass scan
+// reads steps in the views' own order, so automatic picks batch_first for it.
 struct NewtonPlan {
   int chunk = 1;
   bool one_pass = false;
