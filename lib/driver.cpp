@@ -101,6 +101,7 @@ output::Trajectory to_output(const Trajectory& t, const TimeGrid& g) {
   o.substitutions = t.substitutions;
   o.wall_time_s = t.wall_time_s;
   o.residuals = t.residuals;
+  o.error_estimate = t.error_estimate;
   o.time.resize(size_t(t.steps) + 1);
   for (int i = 0; i <= t.steps; ++i) o.time[size_t(i)] = g.time(i);
   o.value = t.value;
@@ -142,7 +143,7 @@ Problem slice(const Problem& p, int b0, int b1) {
 
 // Solves in chunks of `batch_chunk` sequences (all at once when 0), logging each chunk, and
 // merges the results: the worst status, the most iterations (with that chunk's residuals),
-// summed substitutions and times.
+// the largest error estimate, summed substitutions and times.
 Trajectory solve_chunked(spdlog::logger& log, const SystemEntry& e, const Problem& p, const SolveSettings& s,
                          const std::string& name, int batch_chunk) {
   if (batch_chunk <= 0 || batch_chunk >= p.batch) return e.solve(p, s);
@@ -172,6 +173,7 @@ Trajectory solve_chunked(spdlog::logger& log, const SystemEntry& e, const Proble
     all.fallback_ran = all.fallback_ran || t.fallback_ran;
     all.substitutions += t.substitutions;
     all.wall_time_s += t.wall_time_s;
+    all.error_estimate = std::max(all.error_estimate, t.error_estimate);
   }
   return all;
 }
@@ -184,6 +186,7 @@ Trajectory solve_logged(spdlog::logger& log, const SystemEntry& e, const Problem
   t.name = name;
   for (size_t k = 0; k < t.residuals.size(); ++k)
     log.debug("{}: iteration {:>3}: max scaled update {:.3e}", name, k + 1, t.residuals[k]);
+  if (!t.residuals.empty()) log.debug("{}: estimated error left {:.3e} (tolerance units)", name, t.error_estimate);
   log.info("{}: {} after {} iteration(s) in {:.3f} s{}", name, t.status, t.iterations, t.wall_time_s,
            t.fallback_ran ? " (sequential fallback ran)" : "");
   if (!t.message.empty()) log.warn("{}: {}", name, t.message);
@@ -217,8 +220,10 @@ int cmd_run(const CliOptions& o) {
     fmt::print("method      {} on {}, {}\n", t.method, t.backend, c.precision);
     fmt::print("status      {}{}\n", t.status, t.fallback_ran ? " (sequential fallback ran)" : "");
     fmt::print("iterations  {}\n", t.iterations);
-    if (!t.residuals.empty())
-      fmt::print("residual    {:.3e} (final max scaled update; <= 1 is converged)\n", t.residuals.back());
+    if (!t.residuals.empty()) {
+      fmt::print("residual    {:.3e} (final max scaled update, tolerance units)\n", t.residuals.back());
+      fmt::print("error       {:.3e} (estimated error left, tolerance units; converged: <= 1)\n", t.error_estimate);
+    }
     fmt::print("wall time   {:.4f} s\n", t.wall_time_s);
     fmt::print("output      {}\n", c.output_path);
   }

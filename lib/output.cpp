@@ -258,6 +258,7 @@ void Writer::write_trajectory(const Trajectory& t) {
   I.attr_int(g, gname, "fallback_ran", t.fallback_ran ? 1 : 0);
   I.attr_int(g, gname, "substitutions", t.substitutions);
   I.attr_double(g, gname, "wall_time_s", t.wall_time_s);
+  I.attr_double(g, gname, "error_estimate", t.error_estimate);
   I.attr_string(g, gname, "backend", t.backend);
 }
 

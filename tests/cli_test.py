@@ -139,7 +139,8 @@ def good_run(deer):
             assert v.shape == (2, 26, 4), v.shape
             assert (v[:, 0, :] == 0).all(), "y0 (zeros) must come first"
             assert g.attrs["status"] == "converged" and g.attrs["iterations"] == len(g["residuals"])
-            assert g["residuals"][-1] <= 1.0
+            # converged: the last update within the tolerance, or the estimated error within a tenth
+            assert g["residuals"][-1] <= 1.0 or g.attrs["error_estimate"] <= 0.1, g.attrs["error_estimate"]
             assert v.dims[1][0].name == "/trajectories/deer/time"
             assert v.compression == "gzip"
     print("ok: good_run")

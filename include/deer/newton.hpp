@@ -204,14 +204,32 @@ struct Iterates {
   void finish(const Space& space, const Sequence<R, Mem>& Y) { from_layout(space, layout, Yold, Y, lanes); }
 };
 
+// The error left in the newest Newton iterate (tolerance units), estimated from the last
+// three updates: once they shrink faster and faster (theta = update / before below
+// before / earlier, Newton's quadratic phase), the rest of the way is at most
+// update * theta / (1 - theta), the rate test of CVODE's and RADAU5's Newton iterations; in
+// that phase it overstates what is left. Otherwise (fewer updates, earlier < 0; a rate that
+// does not fall, as in DEER's first iterations, whose updates sweep along the sequence and
+// can shrink and grow again) the update itself.
+inline double error_left(double update, double before, double earlier) {
+  if (earlier <= 0.0 || !(before < earlier) || !(update < before)) return update;
+  const double theta = update / before;
+  if (theta > before / earlier) return update;
+  return update * theta / (1.0 - theta);
+}
+// Converged once the estimate is within this fraction of the tolerance, or the last update
+// is within the tolerance itself (CVODE's default margin, 0.1: the estimate is a model).
+inline constexpr double kEstimateMargin = 0.1;
+
 // The Newton loop. step(beta) runs one scan with Jacobians scaled by beta (1 = Newton) and
 // returns {update error, non-finite count}. With merit (DampedDeer), a step that does not
 // lower merit(Ynew) is rejected and retried with beta/4 (see Options::damping_min).
+// newton: the steps are exact Newton steps, where the rate test (error_left) applies.
 // advice: what to suggest when the iteration stops without converging. stop_when_stalled (a
 // window that can still be shortened): give up once an update is more than half the one two
 // iterations before, from the fourth on; Newton near its float32 noise floor hovers there.
 template <class Space, class R, class Res, class Step, class Merit>
-void newton_loop(const Space& space, Iterates<Space, R>& it, const Options& opts, bool damped, Step&& step,
+void newton_loop(const Space& space, Iterates<Space, R>& it, const Options& opts, bool newton, bool damped, Step&& step,
                  Merit&& merit, const std::string& advice, Res& res, bool stop_when_stalled = false) {
   double beta = 1.0;
   double current = damped ? merit(it.Yold) : 0.0;
@@ -239,7 +257,12 @@ void newton_loop(const Space& space, Iterates<Space, R>& it, const Options& opts
     }
     it.accept();
     if (damped) beta = beta < opts.damping_min ? opts.damping_min * 2 : (beta * 2 > 1 ? 1.0 : beta * 2);
-    if (err <= 1.0) {
+    // The rate test for exact Newton steps only (Picard and quasi-DEER converge linearly, and
+    // substituted values or damped steps break the rate's meaning).
+    const size_t u = res.residuals.size();
+    const bool rate = newton && !damped && res.substitutions == 0 && u >= 3;
+    res.error_estimate = rate ? error_left(err, res.residuals[u - 2], res.residuals[u - 3]) : err;
+    if (err <= 1.0 || res.error_estimate <= kEstimateMargin) {
       res.status = Status::converged;
       break;
     }

@@ -45,7 +45,9 @@ inline Method method_from_string(const std::string& s) {
 
 struct Options {
   Method method = Method::automatic;
-  // Convergence: every element of the Newton update satisfies |dy| <= atol + rtol*|y|.
+  // Tolerances, elementwise: atol + rtol*|y|. Converged when every element of the Newton
+  // update is within them, or when the rate at which the updates shrink puts the error left
+  // in the new iterate within a tenth of them (Result::error_estimate; docs/solvers.md).
   // Negative means the default for the precision (double: 1e-10 / 1e-10, float: 1e-5 / 1e-5).
   double atol = -1.0;
   double rtol = -1.0;
@@ -94,7 +96,11 @@ struct Result {
   Method method = Method::sequential;      // the method that was asked for, after Auto resolved
   int iterations = 0;                      // scans run (rejected damped steps included), all windows
   int windows = 1;                         // windows solved (Options::window; retries not counted)
-  std::vector<double> residuals;           // max scaled update per iteration (<= 1: converged)
+  std::vector<double> residuals;           // max scaled update per iteration
+  // The last iterate's estimated max error in tolerance units: for DEER's Newton steps in
+  // their quadratic phase, from the rate at which the updates shrink (newton.hpp,
+  // error_left); otherwise the last update. Converged: the last update <= 1 or this <= 0.1.
+  double error_estimate = 0.0;
   long substitutions = 0;                  // non-finite values replaced in iterates
   bool fallback_ran = false;               // y comes from Sequential after a failure
   std::string message;                     // advice when status != converged

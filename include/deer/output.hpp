@@ -33,6 +33,7 @@ struct Trajectory {
   long substitutions = 0;
   double wall_time_s = 0.0;
   std::vector<double> residuals;   // per iteration (empty for sequential / references)
+  double error_estimate = 0.0;     // of the last iterate, tolerance units (deer::Result)
   std::vector<double> time;        // (K,) time of every state, t0 first
   std::vector<double> value;       // (batch, K, n) row-major, y0 first
   size_t batch = 0, n = 0;

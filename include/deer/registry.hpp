@@ -128,6 +128,7 @@ struct Trajectory {
   long substitutions = 0;
   double wall_time_s = 0.0;
   std::vector<double> residuals;
+  double error_estimate = 0.0;  // Result::error_estimate
   int batch = 0, steps = 0, n = 0;
   std::vector<double> value;  // (batch, steps + 1, n), y0 first
 };
@@ -254,6 +255,7 @@ Trajectory solve_on(const Problem& p, const Options& opts) {
   t.substitutions = res.substitutions;
   t.wall_time_s = wall;
   t.residuals = res.residuals;
+  t.error_estimate = res.error_estimate;
   t.batch = B;
   t.steps = T;
   t.n = n;

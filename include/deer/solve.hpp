@@ -206,7 +206,7 @@ void solve_newton(const Space& space, const Sys& sys, const ConstSequence<R, Mem
                             Kokkos::Max<double>(r));
     return r;
   };
-  newton_loop(space, it, opts, damped, step, merit,
+  newton_loop(space, it, opts, res.method == Method::deer, damped, step, merit,
               "try method = damped_deer, a window (Options::window), raise max_iterations or loosen "
               "atol/rtol (chaotic systems: use sequential)",
               res, stop_when_stalled);
@@ -264,6 +264,7 @@ void solve_windows(const Space& space, const Sys& sys, const ConstSequence<R, Me
     }
     Kokkos::deep_copy(space, Kokkos::subview(Y, Kokkos::ALL, steps, Kokkos::ALL), Yw);
     ++res.windows;
+    res.error_estimate = std::max(res.error_estimate, r.error_estimate);
     if (r.status != Status::converged) {
       res.status = r.status;
       res.message = "in the window of steps " + std::to_string(w0) + ".." + std::to_string(w0 + len - 1) +

@@ -78,6 +78,8 @@ class Trajectory:
     substitutions: int = 0
     wall_time_s: float = float("nan")
     backend: str = ""
+    # estimated error of the last iterate, tolerance units (None: not recorded, or no iterations)
+    error_estimate: Optional[float] = None
     component_labels: List[str] = field(default_factory=list)
 
     @property
@@ -260,6 +262,7 @@ def _read_trajectory(path: str, name: str, g) -> Trajectory:
         fallback_ran=bool(get("fallback_ran", int, 0)),
         substitutions=get("substitutions", int, 0),
         wall_time_s=get("wall_time_s", float, float("nan")),
+        error_estimate=get("error_estimate", float, None) if residuals.size else None,
         backend=get("backend", str, ""),
         component_labels=labels,
     )

@@ -171,8 +171,9 @@ def figure_residuals(df: DeerFile):
         ax.plot(it, r, marker="o", ms=3, label=f"{t.name} ({t.status})")
     if any_positive:
         ax.set_yscale("log")
-    # deer::Result::residuals holds the max update scaled by the tolerances: <= 1 is converged.
-    ax.axhline(1.0, color="k", ls=":", lw=1, label="convergence threshold (1)")
+    # deer::Result::residuals holds the max update scaled by the tolerances: <= 1 is converged
+    # (so is a larger last update whose estimated error left is <= 0.1; see docs/solvers.md).
+    ax.axhline(1.0, color="k", ls=":", lw=1, label="update threshold (1)")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("iteration")
     ax.set_ylabel("residual (max scaled update)")

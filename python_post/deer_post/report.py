@@ -62,12 +62,12 @@ def build_report(df: DeerFile, atol: Optional[float] = None, rtol: Optional[floa
     rows = []
     for r in trajectory_rows(df):
         rows.append((r["name"], r["method"], r["status"], r["iterations"], _fmt_float(r["final_residual"]),
-                     "yes" if r["fallback_ran"] else "no", r["substitutions"],
+                     _fmt_float(r["error_estimate"]), "yes" if r["fallback_ran"] else "no", r["substitutions"],
                      _fmt_float(r["wall_time_s"], ".4g"), r["backend"] or "-",
                      "x".join(str(s) for s in r["shape"])))
-    parts.append(_table(("trajectory", "method", "status", "iterations", "final residual", "fallback",
-                         "substitutions", "wall time [s]", "backend", "shape (batch,K,n)"),
-                        rows, numeric=(3, 4, 6, 7)))
+    parts.append(_table(("trajectory", "method", "status", "iterations", "final residual", "error estimate",
+                         "fallback", "substitutions", "wall time [s]", "backend", "shape (batch,K,n)"),
+                        rows, numeric=(3, 4, 5, 7, 8)))
 
     stats: List[ErrorStats] = []
     notes: List[str] = []

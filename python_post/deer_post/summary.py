@@ -30,6 +30,7 @@ def trajectory_rows(df: DeerFile) -> List[Dict[str, Any]]:
                 "status": t.status,
                 "iterations": t.iterations,
                 "final_residual": t.final_residual,
+                "error_estimate": t.error_estimate,
                 "fallback_ran": t.fallback_ran,
                 "substitutions": t.substitutions,
                 "wall_time_s": t.wall_time_s,
@@ -53,7 +54,7 @@ def format_summary(df: DeerFile) -> str:
     if df.inputs_shape is not None:
         lines.append(f"{'inputs':15s} shape {tuple(df.inputs_shape)}")
     lines.append("")
-    header = ("trajectory", "method", "status", "iterations", "final residual", "fallback",
+    header = ("trajectory", "method", "status", "iterations", "final residual", "error estimate", "fallback",
               "subst.", "wall time [s]", "backend", "shape (batch,K,n)")
     rows = []
     for r in trajectory_rows(df):
@@ -64,6 +65,7 @@ def format_summary(df: DeerFile) -> str:
                 r["status"],
                 r["iterations"],
                 _fmt_float(r["final_residual"]),
+                _fmt_float(r["error_estimate"]),
                 "yes" if r["fallback_ran"] else "no",
                 r["substitutions"],
                 _fmt_float(r["wall_time_s"], ".4g"),

@@ -51,6 +51,7 @@ def test_read_file(make_file, fixed):
     t = df.trajectories["deer"]
     assert t.shape == (3, 17, 4) and t.status == "converged" and t.iterations == 4
     assert t.final_residual == pytest.approx(1e-13)
+    assert t.error_estimate == pytest.approx(5e-14)
     assert df.trajectories["cvode"].final_residual is None
     assert t.load().shape == (3, 17, 4) and t.load(2).shape == (17, 4)
     assert df.inputs_shape == (3, 16, 3)
@@ -116,7 +117,8 @@ def test_summary_output(make_file, capsys, tmp_path):
     data = json.loads(out_json.read_text())
     by_name = {r["name"]: r for r in data["trajectories"]}
     assert by_name["deer"]["iterations"] == 3 and by_name["deer"]["final_residual"] == pytest.approx(4.5e-11)
-    assert by_name["cvode"]["final_residual"] is None
+    assert by_name["cvode"]["final_residual"] is None and by_name["cvode"]["error_estimate"] is None
+    assert by_name["deer"]["error_estimate"] == pytest.approx(2.25e-11)
 
 
 def test_summary_via_python_m(make_file):

@@ -210,7 +210,7 @@ Result<Sequence<typename Rhs::real_type, typename Space::memory_space>> solve_co
     return it.step(space, detail::LinearizedFlowPairs<Rhs, Mem>{rhs, t, Xf, it.Yold, y0, layout, n, m, n}, y0, opts);
   };
   auto no_merit = [](const Flat<R, Mem>&) { return 0.0; };
-  deer::detail::newton_loop(space, it, opts, false, step, no_merit,
+  deer::detail::newton_loop(space, it, opts, true, false, step, no_merit,
                             "refine the time grid or use method = sequential (chaotic systems do not converge)", res);
   it.finish(space, Y);
   if (res.status != Status::converged && opts.fallback) {
