@@ -225,12 +225,11 @@ void bench_system(const std::string& name, const Sys& sys, int batch, int T, con
              g_reference ? max_rel_error(Y, Yseq) : -1.0, peak_mb, must_move / (ms * 1e6)};
     spdlog::info("  {} {:.3f} ms, {} iterations, status {}, max rel err {:.2e}, extra memory {:.1f} MB", r.method, ms,
                  r.iterations, r.status, r.max_rel_err, peak_mb);
-    if (res.status != deer::Status::converged) {
-      std::string last;
-      for (size_t j = res.residuals.size() > 8 ? res.residuals.size() - 8 : 0; j < res.residuals.size(); ++j)
-        last += fmt::format(" {:.3g}", res.residuals[j]);
-      spdlog::info("    {}; last updates (tolerance units):{}", res.message, last);
-    }
+    std::string last;
+    for (size_t j = res.residuals.size() > 8 ? res.residuals.size() - 8 : 0; j < res.residuals.size(); ++j)
+      last += fmt::format(" {:.3g}", res.residuals[j]);
+    spdlog::info("    updates (tolerance units):{}; estimated error left {:.3g}", last, res.error_estimate);
+    if (res.status != deer::Status::converged) spdlog::info("    {}", res.message);
     out.push_back(r);
   }
 }
