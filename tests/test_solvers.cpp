@@ -392,18 +392,23 @@ TYPED_TEST(Solvers, MultiHeadGruLanesOfEverySize) {
 
 // A wide batch on a long sequence once (the cross product would make the suite slow), with
 // the GRU's weights in Views and held by value.
-template <class C, class G>
-void expect_long_gru_matches(unsigned seed) {
-  using Space = typename C::space;
-  const auto gru = G::from_parameters(G::random_parameters(1, 1, seed), 1, 1);
-  auto p = make_problem<C>(17, 100003, 1, 1, 99);
+// {the sequential reference, DEER without fallback} of sys on problem p.
+template <class C, class Sys, class P>
+auto sequential_and_deer(const Sys& sys, const P& p) {
   deer::Options seq;
   seq.method = deer::Method::sequential;
-  const auto ref = deer::solve(Space(), gru, p.X, p.y0, seq);
   deer::Options o;
   o.method = deer::Method::deer;
   o.fallback = false;
-  const auto res = deer::solve(Space(), gru, p.X, p.y0, o);
+  return std::make_pair(deer::solve(typename C::space(), sys, p.X, p.y0, seq),
+                        deer::solve(typename C::space(), sys, p.X, p.y0, o));
+}
+
+template <class C, class G>
+void expect_long_gru_matches(unsigned seed) {
+  const auto gru = G::from_parameters(G::random_parameters(1, 1, seed), 1, 1);
+  auto p = make_problem<C>(17, 100003, 1, 1, 99);
+  const auto [ref, res] = sequential_and_deer<C>(gru, p);
   EXPECT_EQ(res.status, deer::Status::converged) << res.message;
   const Diff d = diff(res.y, ref.y);
   EXPECT_TRUE(within<typename C::real>(d)) << d.max_abs;
@@ -730,7 +735,6 @@ TYPED_TEST(Solvers, WindowsShrinkUntilNewtonConverges) {
 // and the estimate must hold against the sequential reference.
 TYPED_TEST(Solvers, NewtonStopsOnTheErrorEstimate) {
   using R = typename TypeParam::real;
-  using Space = typename TypeParam::space;
   EXPECT_EQ(deer::detail::error_left(2.0, 1.0, 4.0), 2.0);            // growing: the update
   EXPECT_EQ(deer::detail::error_left(2.0, 10.0, 1e4), 2.0);           // rate rising (0.2 > 1e-3)
   EXPECT_EQ(deer::detail::error_left(2.0, 10.0, -1.0), 2.0);          // no third update
@@ -740,19 +744,13 @@ TYPED_TEST(Solvers, NewtonStopsOnTheErrorEstimate) {
   for (unsigned seed = 1; seed <= 10; ++seed) {
     const auto gru = G::from_parameters(G::random_parameters(1, 1, seed), 1, 1);
     auto p = make_problem<TypeParam>(4, 100000, 1, 1, 40 + seed, 1.0 + seed % 3);
-    deer::Options seq;
-    seq.method = deer::Method::sequential;
-    const auto ref = deer::solve(Space(), gru, p.X, p.y0, seq);
-    deer::Options o;
-    o.method = deer::Method::deer;
-    o.fallback = false;
-    const auto res = deer::solve(Space(), gru, p.X, p.y0, o);
+    const auto [ref, res] = sequential_and_deer<TypeParam>(gru, p);
     std::string hist;
     for (double r : res.residuals) hist += " " + std::to_string(r);
     const std::string where = "seed " + std::to_string(seed) + ", updates" + hist + ", estimate " +
                               std::to_string(res.error_estimate);
     ASSERT_EQ(res.status, deer::Status::converged) << where;
-    const double e = scaled_error(res.y, ref.y, o.atol_for<R>(), o.rtol_for<R>());
+    const double e = scaled_error(res.y, ref.y, deer::Options{}.atol_for<R>(), deer::Options{}.rtol_for<R>());
     if (std::getenv("DEER_TEST_VERBOSE")) std::printf("  %s, measured %g\n", where.c_str(), e);
     if (res.residuals.back() > 1.0) {
       ++on_estimate;
