@@ -260,7 +260,7 @@ void expect_all_methods_match(const Sys& sys, int batch, int T, const std::strin
     if (res.method != deer::Method::sequential) {
       ASSERT_FALSE(res.residuals.empty()) << where;
       // Converged: the last update within the tolerance, or the error estimate within a tenth.
-      EXPECT_TRUE(res.residuals.back() <= 1.0 || res.error_estimate <= 0.1)
+      EXPECT_TRUE(res.residuals.back() <= 1.0 || res.error_estimate <= deer::detail::kEstimateMargin)
           << where << ": last update " << res.residuals.back() << ", estimate " << res.error_estimate;
       if (res.residuals.back() > 1.0) {
         // Converged on the estimate alone: the estimate must hold against the reference (a
@@ -390,8 +390,6 @@ TYPED_TEST(Solvers, MultiHeadGruLanesOfEverySize) {
   }
 }
 
-// A wide batch on a long sequence once (the cross product would make the suite slow), with
-// the GRU's weights in Views and held by value.
 // {the sequential reference, DEER without fallback} of sys on problem p.
 template <class C, class Sys, class P>
 auto sequential_and_deer(const Sys& sys, const P& p) {
@@ -404,6 +402,8 @@ auto sequential_and_deer(const Sys& sys, const P& p) {
                         deer::solve(typename C::space(), sys, p.X, p.y0, o));
 }
 
+// A wide batch on a long sequence once (the cross product would make the suite slow), with
+// the GRU's weights in Views and held by value.
 template <class C, class G>
 void expect_long_gru_matches(unsigned seed) {
   const auto gru = G::from_parameters(G::random_parameters(1, 1, seed), 1, 1);
@@ -754,7 +754,7 @@ TYPED_TEST(Solvers, NewtonStopsOnTheErrorEstimate) {
     if (std::getenv("DEER_TEST_VERBOSE")) std::printf("  %s, measured %g\n", where.c_str(), e);
     if (res.residuals.back() > 1.0) {
       ++on_estimate;
-      EXPECT_LE(res.error_estimate, 0.1) << where;
+      EXPECT_LE(res.error_estimate, deer::detail::kEstimateMargin) << where;
       EXPECT_LE(e, 1.0) << where << ": measured against the sequential reference";
     }
   }
