@@ -16,11 +16,14 @@ TYPED_TEST_SUITE(Scan, AllCases, CaseNames);
 
 namespace {
 
+// ws: buffers kept from earlier calls (a fresh set when null).
 template <class C, int NCap, int KCap>
-void check_scan(int batch, int T, int n, int k, deer::Direction dir, int chunk) {
+void check_scan(int batch, int T, int n, int k, deer::Direction dir, int chunk,
+                deer::ScanWorkspace<typename C::real, typename C::mem>* ws = nullptr) {
   using R = typename C::real;
   using Space = typename C::space;
   using Mem = typename C::mem;
+  deer::ScanWorkspace<R, Mem> own;
   deer::Sequence<R, Mem> A("A", batch, T, n * k), b("b", batch, T, n), Y("Y", batch, T, n);
   deer::States<R, Mem> y0("y0", batch, n);
   auto hA = Kokkos::create_mirror_view(A);
@@ -45,7 +48,8 @@ void check_scan(int batch, int T, int n, int k, deer::Direction dir, int chunk) 
   if (deer::detail::one_pass_refusal<Space, R>(k, KCap, n).empty()) algorithms.push_back(deer::ScanAlgorithm::one_pass);
   for (auto algorithm : algorithms) {
   Kokkos::deep_copy(Y, R(0));
-  deer::affine_scan<NCap, KCap>(Space(), A, b, y0, Y, k, deer::ScanOptions{dir, chunk, order, algorithm});
+  deer::affine_scan<NCap, KCap>(Space(), A, b, y0, Y, k, deer::ScanOptions{dir, chunk, order, algorithm},
+                                ws ? *ws : own);
   auto hY = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), Y);
 
   double max_err = 0, max_ref = 0;
@@ -92,6 +96,15 @@ TYPED_TEST(Scan, DiagonalOddSizesMatchLoop) {
   }
   // More components than a GPU team has threads: the one-pass scan's items go round the team.
   check_scan<TypeParam, 300, 1>(2, 5000, 300, 1, deer::Direction::forward, 0);
+}
+
+// One workspace for a series of scans of growing and shrinking length: the one-pass scan's
+// tile records (GPUs, scalar float) or flags of an earlier call must read as "nothing yet",
+// and a longer sequence (here 245 tiles of 4096 steps on a GPU) looks back over many tiles.
+TYPED_TEST(Scan, OnePassKeepsItsWorkspaceAcrossCalls) {
+  deer::ScanWorkspace<typename TypeParam::real, typename TypeParam::mem> ws;
+  for (int T : {70001, 1000003, 5000, 1000003, 333})
+    check_scan<TypeParam, 1, 1>(T > 100000 ? 1 : 4, T, 1, 1, deer::Direction::forward, 0, &ws);
 }
 
 // 2x2 blocks in one pass: one block per sequence (tiles of 512-1024 steps on a GPU), three

@@ -136,6 +136,57 @@ KOKKOS_INLINE_FUNCTION int load_acquire(const int* p) {
 #endif
 }
 
+// a / b for measures where a few ulps do not matter (the Newton update in tolerance units): on
+// CUDA, float division without the IEEE rounding's fix-up and slow path (__fdividef, 2 ulp for
+// b below 2^126); exact everywhere else.
+KOKKOS_INLINE_FUNCTION float divide_approx(float a, float b) {
+#if defined(__CUDA_ARCH__)
+  return __fdividef(a, b);
+#else
+  return a / b;
+#endif
+}
+KOKKOS_INLINE_FUNCTION double divide_approx(double a, double b) { return a / b; }
+
+// A record of a tag and three floats, stored and loaded whole as one 16-byte access: the
+// one-pass scan publishes a tile's status and its scalar map in one record, so a reader needs
+// one load and a writer no fence (the release and acquire above cost the look-back two memory
+// round trips and an L1 invalidation per flag; H200, session 11). Relies, as CUB's decoupled
+// look-back does, on an aligned 16-byte access not tearing. GPUs only: on the host the scan
+// keeps flags and values apart.
+struct alignas(16) Record {
+  int tag;
+  float x, y, z;
+};
+#if defined(__CUDA_ARCH__) && (__CUDA_ARCH__ >= 700)
+#define DEER_RECORD_ORDER "relaxed.gpu"
+#else
+#define DEER_RECORD_ORDER "volatile"
+#endif
+KOKKOS_INLINE_FUNCTION void store_record(Record* p, const Record& r) {
+#if defined(__CUDA_ARCH__)
+  asm volatile("st." DEER_RECORD_ORDER ".global.v4.b32 [%0], {%1, %2, %3, %4};" ::"l"(p), "r"(r.tag), "r"(__float_as_int(r.x)),
+               "r"(__float_as_int(r.y)), "r"(__float_as_int(r.z))
+               : "memory");
+#else
+  *p = r;
+#endif
+}
+KOKKOS_INLINE_FUNCTION Record load_record(const Record* p) {
+#if defined(__CUDA_ARCH__)
+  Record r;
+  int x, y, z;
+  asm volatile("ld." DEER_RECORD_ORDER ".global.v4.b32 {%0, %1, %2, %3}, [%4];"
+               : "=r"(r.tag), "=r"(x), "=r"(y), "=r"(z)
+               : "l"(p)
+               : "memory");
+  r.x = __int_as_float(x), r.y = __int_as_float(y), r.z = __int_as_float(z);
+  return r;
+#else
+  return *p;
+#endif
+}
+
 // Profiling regions: Kokkos_Profiling_ScopedRegion.hpp does not exist in 3.4.
 class ScopedRegion {
  public:

@@ -36,23 +36,29 @@ namespace deer {
 // ticket counter only grows (a call's tiles are its tickets minus ticket_base). The max of
 // out's errors goes to max_error(epoch % 2); the call's first tile zeroes the other slot, for
 // the next call (the host has read this one before it launches that).
+// Scalar float scans on GPUs publish records instead (compat::Record: the tag epoch*4 + status
+// with the map (P, q), or (0, S) once the end state is known) and need no flags, P, q or S.
 template <class R, class Mem>
 class OnePassWorkspace {
  public:
   Kokkos::View<int*, Mem> flags;
+  Kokkos::View<compat::Record*, Mem> records;
   Kokkos::View<unsigned long long, Mem> counter;
   Kokkos::View<R*, Mem> P, q, S;
   Kokkos::View<unsigned long long[2], Mem> max_error;  // detail::ordered_bits of the max
   int epoch = 1;
   unsigned long long ticket_base = 0;
-  // n values per tile for q and S, n * kb for P.
-  void reserve(int tiles, int n, int kb) {
-    if (flags.extent(0) < size_t(tiles)) {
-      flags = Kokkos::View<int*, Mem>("deer::scan1::flags", tiles);
+  // n values per tile for q and S, n * kb for P; or one record per tile.
+  void reserve(int tiles, int n, int kb, bool use_records) {
+    if (counter.data() == nullptr) {
       counter = Kokkos::View<unsigned long long, Mem>("deer::scan1::counter");
       max_error = Kokkos::View<unsigned long long[2], Mem>("deer::scan1::max_error");
-      ticket_base = 0;
     }
+    if (use_records) {
+      if (records.extent(0) < size_t(tiles)) records = Kokkos::View<compat::Record*, Mem>("deer::scan1::records", tiles);
+      return;
+    }
+    if (flags.extent(0) < size_t(tiles)) flags = Kokkos::View<int*, Mem>("deer::scan1::flags", tiles);
     if (P.extent(0) < size_t(tiles) * n * kb)
       P = Kokkos::View<R*, Mem>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "deer::scan1::P"), size_t(tiles) * n * kb);
     if (q.extent(0) < size_t(tiles) * n) {
@@ -243,11 +249,19 @@ struct OnePassTiles {
   // The segment length, known at compile time for scalar pairs on GPUs (tile_shape: 16 KiB
   // of a per tile over G = 256 segments), so that segment loops unroll; 0: shape.V.
   static constexpr int VC = (!host && N == 1 && KB == 1) ? int(64 / sizeof(R)) : 0;
+  // Teams per SM the launch asks registers for (64 registers per thread at 4, 40 at 6). Scalar
+  // generators that prefetch (the Newton pairs of scalar cells) run best at 6, the others at 4:
+  // at 40 registers their U-step batches spill (H200, session 11: GRU n=1 DEER 1.26 -> 1.15 ms
+  // at 6 teams; the stored diagonal scan 0.85 -> 0.90 ms).
+  static constexpr unsigned min_teams = (N == 1 && has_prefetch<Gen>::value) ? 6 : 4;
+  // Tiles publish compat::Records (scalar float maps, GPUs) rather than flags and values.
+  static constexpr bool records = !host && N == 1 && KB == 1 && std::is_same<R, float>::value;
   using M = Map<R, KB>;
   Gen gen;
   Out out;
   ConstStates<R, Mem> y0;
   Kokkos::View<int*, Mem> flags;
+  Kokkos::View<compat::Record*, Mem> rec;
   Kokkos::View<unsigned long long, Mem> counter;
   Kokkos::View<R*, Mem> P, q, S;
   Kokkos::View<unsigned long long[2], Mem> E;
@@ -262,9 +276,9 @@ struct OnePassTiles {
   // What tile p has published in this call: 0 nothing, 1 its map, 2 its end state.
   // (Acquire: the caller then reads what the tile published before its flag.)
   KOKKOS_INLINE_FUNCTION int status(int p) const {
-    const int v = compat::load_acquire(flags.data() + p);
-    return (v >> 2) == epoch ? (v & 3) : 0;
+    return status_of(compat::load_acquire(flags.data() + p));
   }
+  KOKKOS_INLINE_FUNCTION int status_of(int tag) const { return (tag >> 2) == epoch ? (tag & 3) : 0; }
   // (Release: after the values, which the team wrote before a barrier.)
   KOKKOS_INLINE_FUNCTION void publish(int p, int what) const {
     compat::store_release(flags.data() + p, epoch * 4 + what);
@@ -297,7 +311,11 @@ struct OnePassTiles {
     compat::warp_sync();
     for (int p = c - 1;;) {  // p: the nearest tile of the sequence not composed yet
       const int window = (p + 1 < W) ? p + 1 : W;
-      const int st = r < window ? status(tile_of(s, p - r)) : 1;
+      compat::Record e{0, 1, 0, 0};  // records: this lane's tile, its map (x, y); identity beyond the window
+      if constexpr (records) {
+        if (r < window) e = compat::load_record(rec.data() + tile_of(s, p - r));
+      }
+      const int st = r < window ? (records ? status_of(e.tag) : status(tile_of(s, p - r))) : 1;
       const unsigned group = W == 32 ? 0xffffffffu : ((1u << W) - 1);
       const int b2 = compat::lowest_bit(compat::ballot(st == 2) & group);
       const int b0 = compat::lowest_bit(compat::ballot(st == 0) & group);
@@ -311,7 +329,9 @@ struct OnePassTiles {
       for (int j0 = 0; j0 < nb; j0 += per_pass) {
         const int jb = j0 + lane / W;
         M m;  // identity beyond the run
-        if (jb < nb && r < take) {
+        if (records) {
+          if (r < take) m.P[0] = R(e.x), m.q[0] = R(e.y);  // (0, S) for the end state
+        } else if (jb < nb && r < take) {
           const size_t t = size_t(tile_of(s, p - r));
           const size_t o = t * n + jb * KB;
           if (done && r == first2) m = M::constant([&](int e) { return load(S, o + e); });  // a known state
@@ -460,10 +480,14 @@ struct OnePassTiles {
     // start state, publish the end state.
     const size_t base = size_t(tile) * n;
     if (c > 0) {
-      for (int jj = t; jj < n * KB; jj += TS) P(base * KB + jj) = tP(jj);
-      for (int jj = t; jj < n; jj += TS) q(base + jj) = tq(jj);
-      m.team_barrier();
-      if (t == 0) publish(tile, 1);
+      if constexpr (records) {
+        if (t == 0) compat::store_record(rec.data() + tile, {epoch * 4 + 1, float(tP(0)), float(tq(0)), 0.0f});
+      } else {
+        for (int jj = t; jj < n * KB; jj += TS) P(base * KB + jj) = tP(jj);
+        for (int jj = t; jj < n; jj += TS) q(base + jj) = tq(jj);
+        m.team_barrier();
+        if (t == 0) publish(tile, 1);
+      }
     }
     if (warp == 0) {
       if (c > 0) {
@@ -477,10 +501,13 @@ struct OnePassTiles {
         R end = tq(jj);
         for (int c2 = 0; c2 < KB; ++c2) end += tP(jb * KB * KB + r * KB + c2) * accq(jb * KB + c2);
         yin(jj) = accq(jj);
-        S(base + jj) = end;
+        if constexpr (records) compat::store_record(rec.data() + tile, {epoch * 4 + 2, 0.0f, float(end), 0.0f});
+        else S(base + jj) = end;
       }
-      compat::warp_sync();
-      if (t == 0) publish(tile, 2);
+      if constexpr (!records) {
+        compat::warp_sync();
+        if (t == 0) publish(tile, 2);
+      }
     }
     m.team_barrier();
 
@@ -537,15 +564,15 @@ double run_one_pass(const Space& space, const Gen& gen, const Out& out,
     throw std::logic_error("deer: one-pass tile shape V = " + std::to_string(shape.V) + " but the kernel assumes " +
                            std::to_string(Tiles::VC));
   const int per_seq = (steps + shape.TT - 1) / shape.TT, tiles = batch * per_seq;
-  ws.reserve(tiles, n, KB);
-  Tiles f{gen, out, y0, ws.flags, ws.counter, ws.P, ws.q, ws.S, ws.max_error, shape, steps, batch, n, ws.epoch,
-          ws.ticket_base};
+  ws.reserve(tiles, n, KB, Tiles::records);
+  Tiles f{gen, out, y0, ws.flags, ws.records, ws.counter, ws.P, ws.q, ws.S, ws.max_error, shape, steps, batch, n,
+          ws.epoch, ws.ticket_base};
   const int slot = ws.epoch & 1;
   ws.epoch += 1;
   ws.ticket_base += (unsigned long long)tiles;
   // At most 64 registers per thread (4 teams of 256 per SM): at 80, an H200 SM held 3 teams.
   Kokkos::parallel_for("deer::scan::one_pass",
-                       Kokkos::TeamPolicy<Space, Kokkos::LaunchBounds<256, 4>>(space, tiles, shape.TS)
+                       Kokkos::TeamPolicy<Space, Kokkos::LaunchBounds<256, Tiles::min_teams>>(space, tiles, shape.TS)
                            .set_scratch_size(0, Kokkos::PerTeam(Tiles::scratch_bytes(shape, n) + 8)),
                        f);
   unsigned long long bits = 0;
