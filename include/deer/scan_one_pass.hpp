@@ -13,8 +13,9 @@
 //     segment into one affine map, and a scan over the segments (warp shuffles) gives every
 //     segment its prefix;
 //  3. looks back (decoupled look-back): publishes the tile's composed map, then reads the flags
-//     of the preceding tiles of its sequence a window at a time, composing their published
-//     maps up to the nearest one that published its end state; publishes its own end state;
+//     (scalar float tiles on GPUs: records, flag and map in one) of the preceding tiles of its
+//     sequence a window at a time, composing their published maps up to the nearest one that
+//     published its end state; publishes its own end state;
 //  4. replays each segment from its start state, then hands every state to out(s, i, y, e),
 //     neighbouring threads on neighbouring steps again.
 // Larger blocks use the chunked scan of scan.hpp: a map of k*k + k values per thread and a
@@ -255,13 +256,13 @@ struct OnePassTiles {
   // at 6 teams; the stored diagonal scan 0.85 -> 0.90 ms).
   static constexpr unsigned min_teams = (N == 1 && has_prefetch<Gen>::value) ? 6 : 4;
   // Tiles publish compat::Records (scalar float maps, GPUs) rather than flags and values.
-  static constexpr bool records = !host && N == 1 && KB == 1 && std::is_same<R, float>::value;
+  static constexpr bool use_records = !host && N == 1 && KB == 1 && std::is_same<R, float>::value;
   using M = Map<R, KB>;
   Gen gen;
   Out out;
   ConstStates<R, Mem> y0;
   Kokkos::View<int*, Mem> flags;
-  Kokkos::View<compat::Record*, Mem> rec;
+  Kokkos::View<compat::Record*, Mem> records;
   Kokkos::View<unsigned long long, Mem> counter;
   Kokkos::View<R*, Mem> P, q, S;
   Kokkos::View<unsigned long long[2], Mem> E;
@@ -312,10 +313,10 @@ struct OnePassTiles {
     for (int p = c - 1;;) {  // p: the nearest tile of the sequence not composed yet
       const int window = (p + 1 < W) ? p + 1 : W;
       compat::Record e{0, 1, 0, 0};  // records: this lane's tile, its map (x, y); identity beyond the window
-      if constexpr (records) {
-        if (r < window) e = compat::load_record(rec.data() + tile_of(s, p - r));
+      if constexpr (use_records) {
+        if (r < window) e = compat::load_record(records.data() + tile_of(s, p - r));
       }
-      const int st = r < window ? (records ? status_of(e.tag) : status(tile_of(s, p - r))) : 1;
+      const int st = r < window ? (use_records ? status_of(e.tag) : status(tile_of(s, p - r))) : 1;
       const unsigned group = W == 32 ? 0xffffffffu : ((1u << W) - 1);
       const int b2 = compat::lowest_bit(compat::ballot(st == 2) & group);
       const int b0 = compat::lowest_bit(compat::ballot(st == 0) & group);
@@ -329,7 +330,7 @@ struct OnePassTiles {
       for (int j0 = 0; j0 < nb; j0 += per_pass) {
         const int jb = j0 + lane / W;
         M m;  // identity beyond the run
-        if (records) {
+        if (use_records) {
           if (r < take) m.P[0] = R(e.x), m.q[0] = R(e.y);  // (0, S) for the end state
         } else if (jb < nb && r < take) {
           const size_t t = size_t(tile_of(s, p - r));
@@ -480,8 +481,8 @@ struct OnePassTiles {
     // start state, publish the end state.
     const size_t base = size_t(tile) * n;
     if (c > 0) {
-      if constexpr (records) {
-        if (t == 0) compat::store_record(rec.data() + tile, {epoch * 4 + 1, float(tP(0)), float(tq(0)), 0.0f});
+      if constexpr (use_records) {
+        if (t == 0) compat::store_record(records.data() + tile, {epoch * 4 + 1, float(tP(0)), float(tq(0)), 0.0f});
       } else {
         for (int jj = t; jj < n * KB; jj += TS) P(base * KB + jj) = tP(jj);
         for (int jj = t; jj < n; jj += TS) q(base + jj) = tq(jj);
@@ -501,10 +502,10 @@ struct OnePassTiles {
         R end = tq(jj);
         for (int c2 = 0; c2 < KB; ++c2) end += tP(jb * KB * KB + r * KB + c2) * accq(jb * KB + c2);
         yin(jj) = accq(jj);
-        if constexpr (records) compat::store_record(rec.data() + tile, {epoch * 4 + 2, 0.0f, float(end), 0.0f});
+        if constexpr (use_records) compat::store_record(records.data() + tile, {epoch * 4 + 2, 0.0f, float(end), 0.0f});
         else S(base + jj) = end;
       }
-      if constexpr (!records) {
+      if constexpr (!use_records) {
         compat::warp_sync();
         if (t == 0) publish(tile, 2);
       }
@@ -564,13 +565,13 @@ double run_one_pass(const Space& space, const Gen& gen, const Out& out,
     throw std::logic_error("deer: one-pass tile shape V = " + std::to_string(shape.V) + " but the kernel assumes " +
                            std::to_string(Tiles::VC));
   const int per_seq = (steps + shape.TT - 1) / shape.TT, tiles = batch * per_seq;
-  ws.reserve(tiles, n, KB, Tiles::records);
+  ws.reserve(tiles, n, KB, Tiles::use_records);
   Tiles f{gen, out, y0, ws.flags, ws.records, ws.counter, ws.P, ws.q, ws.S, ws.max_error, shape, steps, batch, n,
           ws.epoch, ws.ticket_base};
   const int slot = ws.epoch & 1;
   ws.epoch += 1;
   ws.ticket_base += (unsigned long long)tiles;
-  // At most 64 registers per thread (4 teams of 256 per SM): at 80, an H200 SM held 3 teams.
+  // Registers for min_teams teams of 256 per SM (64 per thread for 4: at 80, an H200 SM held 3).
   Kokkos::parallel_for("deer::scan::one_pass",
                        Kokkos::TeamPolicy<Space, Kokkos::LaunchBounds<256, Tiles::min_teams>>(space, tiles, shape.TS)
                            .set_scratch_size(0, Kokkos::PerTeam(Tiles::scratch_bytes(shape, n) + 8)),
