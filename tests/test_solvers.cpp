@@ -779,6 +779,77 @@ TYPED_TEST(Solvers, MaxIterationsIsReported) {
   EXPECT_NE(res.message.find("did not converge in 2 iterations"), std::string::npos) << res.message;
 }
 
+// One-pass Newton steps are launched one ahead (newton.hpp, newton_loop): step u + 1 runs only
+// if the device's verdict on step u (NewtonVerdict) lets it, and the host throws if its own
+// verdict differs. Every way a loop ends must end alike with the chunked scan, whose steps are
+// launched one at a time: converged (on the update and on the rate estimate), max_iterations,
+// diverged, stalled windows, non-finite iterates substituted or stopped at.
+TYPED_TEST(Solvers, StepsLaunchedAheadStopWhereTheHostWould) {
+  using R = typename TypeParam::real;
+  using Space = typename TypeParam::space;
+  using G = deer::cells::Gru<R, typename TypeParam::mem, 4>;
+  using G1 = deer::cells::Gru<R, typename TypeParam::mem, 1>;
+  const auto gru4 = G::from_parameters(G::random_parameters(4, 2, 2), 4, 2);
+  const auto gru1 = G1::from_parameters(G1::random_parameters(1, 1, 3), 1, 1);
+  auto steep = make_problem<TypeParam>(2, 1000, 1, 1, 23, 1.5, 0.0);
+  auto poisoned = make_problem<TypeParam>(3, 5000, 1, 1, 17, 1.0, 0.0);
+  Kokkos::deep_copy(poisoned.y0, R(7));
+  auto p4 = make_problem<TypeParam>(2, 500, 4, 2, 8);
+  auto p1 = make_problem<TypeParam>(4, 100000, 1, 1, 42, 3.0);
+  auto both = [&](const std::string& what, const deer::Options& base, auto&& run) {
+    deer::Options o = base;
+    o.fallback = false;
+    o.scan = deer::ScanAlgorithm::one_pass;
+    const auto ahead = run(o);
+    o.scan = deer::ScanAlgorithm::chunked;
+    const auto one_by_one = run(o);
+    const std::string where = what + ": " + ahead.message + " / " + one_by_one.message;
+    EXPECT_EQ(ahead.status, one_by_one.status) << where;
+    EXPECT_EQ(int(ahead.residuals.size()), ahead.iterations) << where;
+    EXPECT_EQ(ahead.windows, one_by_one.windows) << where;
+    EXPECT_EQ(ahead.substitutions > 0, one_by_one.substitutions > 0) << where;
+    // Converged solves may differ by an iteration (the scans round differently), stops may not.
+    if (ahead.status == deer::Status::converged) {
+      EXPECT_LE(std::abs(ahead.iterations - one_by_one.iterations), 1) << where;
+    } else {
+      EXPECT_EQ(ahead.iterations, one_by_one.iterations) << where;
+    }
+    return ahead;
+  };
+  deer::Options o;
+  o.method = deer::Method::deer;
+  auto on = [&](const auto& sys, const auto& p) {
+    return [&sys, &p](const deer::Options& q) { return deer::solve(Space(), sys, p.X, p.y0, q); };
+  };
+  const auto estimated = both("gru n=1", o, on(gru1, p1));
+  EXPECT_EQ(estimated.status, deer::Status::converged);
+  o.max_iterations = 50;
+  const SteepTanh<R> steep_tanh;
+  const auto steep_res = both("steep tanh", o, on(steep_tanh, steep));
+  EXPECT_NE(steep_res.status, deer::Status::converged);
+  o.window = 500;
+  const auto windows = both("steep tanh, windows", o, on(steep_tanh, steep));
+  EXPECT_EQ(windows.status, deer::Status::converged);
+  EXPECT_GT(windows.windows, 2);
+  o.window = 0;
+  o.max_iterations = 100;
+  const Poisoned<R> poison;
+  for (auto policy : {deer::NonFinitePolicy::substitute, deer::NonFinitePolicy::stop})
+    for (deer::Method method : {deer::Method::deer, deer::Method::quasi_deer, deer::Method::picard}) {
+      o.method = method;
+      o.non_finite = policy;
+      const auto res = both(std::string("poisoned, ") + deer::to_string(method), o, on(poison, poisoned));
+      EXPECT_EQ(res.status, policy == deer::NonFinitePolicy::stop ? deer::Status::non_finite : deer::Status::converged);
+      EXPECT_GT(res.substitutions, 0);
+    }
+  o.method = deer::Method::picard;
+  o.non_finite = deer::NonFinitePolicy::substitute;
+  o.max_iterations = 2;
+  const auto capped = both("picard, 2 iterations", o, on(gru4, p4));
+  EXPECT_EQ(capped.status, deer::Status::max_iterations);
+  EXPECT_EQ(capped.iterations, 2);
+}
+
 // ---- initial guesses ------------------------------------------------------------------------
 
 TYPED_TEST(Solvers, WarmStartFromTheSolutionTakesOneIteration) {

@@ -3,6 +3,8 @@
 // deer::ode::solve_continuous (the continuous DEER-ODE): iterate buffers in the step layout,
 // the update check, and the loop with its stopping rules. Each caller supplies the affine
 // pairs of one step (a generator for scan_generated).
+#include <cstdio>
+#include <stdexcept>
 #include <string>
 #include <utility>
 
@@ -132,6 +134,69 @@ struct EvaluatePairs {
   }
 };
 
+// The error left in the newest Newton iterate (tolerance units), estimated from the last
+// three updates: once they shrink faster and faster (theta = update / before below
+// before / earlier, Newton's quadratic phase), the rest of the way is at most
+// update * theta / (1 - theta), the rate test of CVODE's and RADAU5's Newton iterations; in
+// that phase it overstates what is left. Otherwise (fewer updates, earlier < 0; a rate that
+// does not fall, as in DEER's first iterations, whose updates sweep along the sequence and
+// can shrink and grow again) the update itself.
+KOKKOS_INLINE_FUNCTION double error_left(double update, double before, double earlier) {
+  if (earlier <= 0.0 || !(before < earlier) || !(update < before)) return update;
+  const double theta = update / before;
+  if (theta > before / earlier) return update;
+  return update * theta / (1.0 - theta);
+}
+// Converged once the estimate is within this fraction of the tolerance, or the last update
+// is within the tolerance itself (CVODE's default margin, 0.1: the estimate is a model).
+inline constexpr double kEstimateMargin = 0.1;
+
+// What the Newton loop does after an accepted update: go on, or stop converged, stalled or
+// diverged. The host's loop decides with it, and so does the device for an iteration launched
+// before the host has read the update (Iterates::step, gated): both must decide alike.
+enum class Next { go_on, converged, stalled, diverged };
+struct NewtonRules {
+  bool rate = false;               // exact Newton steps, no substituted values: the rate test applies
+  bool stall = false;              // stop once the updates stall (newton_loop's stop_when_stalled)
+  double divergence = 1e308;       // stop as diverged beyond this update
+  // err: the update of iteration u (tolerance units); before, earlier: those of u-1, u-2.
+  // finite: no value of the iterate was non-finite.
+  KOKKOS_INLINE_FUNCTION Next judge(double err, double before, double earlier, int u, bool finite,
+                                    double& estimate) const {
+    estimate = rate && u >= 3 ? error_left(err, before, earlier) : err;
+    if (err <= 1.0 || estimate <= kEstimateMargin) return Next::converged;
+    if (stall && u >= 4 && err > 0.5 * earlier) return Next::stalled;
+    if (finite && err > divergence) return Next::diverged;
+    return Next::go_on;
+  }
+};
+
+// The device's side of it: after iteration u's scan, whether iteration u + 1 (launched gated)
+// runs. A non-finite iterate shuts the gate too: the host substitutes values first.
+struct NewtonVerdict {
+  NewtonRules rules;
+  int u;
+  KOKKOS_INLINE_FUNCTION bool operator()(double err, double before, double earlier) const {
+    double estimate;
+    const bool finite = err < kNonFiniteError;
+    return finite && rules.judge(err, before, earlier, u, finite, estimate) == Next::go_on;
+  }
+};
+
+// A scan launched by Iterates::step: its error when it has run (call < 0), or the one-pass
+// call whose error the host collects later.
+struct PendingStep {
+  double err = 0.0;
+  int call = -1;
+};
+
+// A number of tolerance units for messages: 1e+30, 3.52.
+inline std::string fmt_tolerance(double v) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.3g", v);
+  return text;
+}
+
 // Up to this many bytes of pairs are stored rather than evaluated twice per iteration.
 inline constexpr double kPairStoreBytes = 4e9;
 
@@ -167,13 +232,18 @@ struct Iterates {
   Flat<R, Mem> Yold, Ynew;
 
   int lanes = 1;     // lanes per sequence of Y (lanes.hpp); the layout's sequences are lanes
+  int n = 0;         // the state size of a lane
+  // Set by newton_loop before each step: the iteration's number, the loop's rules, and
+  // whether the step is launched ahead (gated on the device's verdict on the step before).
+  int iteration = 1;
+  NewtonRules rules;
+  bool ahead = false;
 
   // The first iterate by Options::initial_guess: y0 broadcast over T, zeros, or the
   // trajectory the caller left in Y (warm start). y0: the lanes' initial states.
   Iterates(const Space& space, const NewtonPlan& p, InitialGuess guess, const ConstStates<R, Mem>& y0,
            const Sequence<R, Mem>& Y, SolveWorkspace<R, Mem>& w, int lanes_per_sequence = 1)
-      : plan(p), layout(p.layout), ws(w), lanes(lanes_per_sequence) {
-    const int n = int(y0.extent(1));
+      : plan(p), layout(p.layout), ws(w), lanes(lanes_per_sequence), n(int(y0.extent(1))) {
     Yold = ws.get(SolveWorkspace<R, Mem>::iterate, layout.span(n));
     Ynew = layout.in_view_order(lanes) ? Flat<R, Mem>(Y.data(), Y.span())
                                        : ws.get(SolveWorkspace<R, Mem>::next, layout.span(n));
@@ -194,11 +264,13 @@ struct Iterates {
     }
   }
 
-  // One scan of `pairs` from Yold into Ynew: {max update in tolerance units, non-finite count}.
+  // Whether steps can be launched ahead: the one-pass scan hands its error over by mail.
+  bool can_launch_ahead() const { return plan.one_pass; }
+
+  // One scan of `pairs` from Yold into Ynew, launched; collect() gives its update.
   template <class Pairs>
-  std::pair<double, long> step(const Space& space, const Pairs& pairs, const ConstStates<R, Mem>& y0,
-                               const Options& opts) {
-    const int n = int(y0.extent(1)), k = pairs.k;
+  PendingStep step(const Space& space, const Pairs& pairs, const ConstStates<R, Mem>& y0, const Options& opts) {
+    const int k = pairs.k;
     NewtonUpdate<R, Mem, Pairs::max_state> upd{Ynew, Yold, layout, n, R(opts.atol_for<R>()), R(opts.rtol_for<R>())};
     // The one-pass scan evaluates every pair once by construction. The chunked scan, with more
     // than one chunk per sequence, evaluates every pair twice (compose, then sweep); evaluating
@@ -211,7 +283,8 @@ struct Iterates {
     const int chunk = plan.chunk;
     double err;
     if (plan.one_pass) {
-      err = scan_one_pass(space, pairs, upd, y0, layout.T, n, k, ws.scan.one_pass);
+      return {0.0, launch_one_pass(space, pairs, upd, y0, layout.T, n, k, ws.scan.one_pass, ahead,
+                                   NewtonVerdict{rules, iteration})};
     } else if (store) {
       const Flat<R, Mem> Ab = ws.get(SolveWorkspace<R, Mem>::pairs, layout.span(n * k + n));
       for_each_index(space, "deer::newton::evaluate_pairs", int(layout.span(1)),
@@ -221,6 +294,14 @@ struct Iterates {
     } else {
       err = scan_generated(space, pairs, upd, y0, layout.T, n, k, chunk, ws.scan);
     }
+    return {err, -1};
+  }
+  // A launched step's {max update in tolerance units, non-finite count}; opened: whether the
+  // device let the step after it, launched ahead, run.
+  std::pair<double, long> collect(const Space& space, const PendingStep& p, const Options& opts, bool& opened) {
+    double err = p.err;
+    opened = false;
+    if (p.call >= 0) err = ws.scan.one_pass.wait(space, p.call, opened);
     long nbad = 0;
     if (err >= kNonFiniteError)
       Kokkos::parallel_reduce("deer::newton::substitute_non_finite",
@@ -233,40 +314,47 @@ struct Iterates {
   void finish(const Space& space, const Sequence<R, Mem>& Y) { from_layout(space, layout, Yold, Y, lanes); }
 };
 
-// The error left in the newest Newton iterate (tolerance units), estimated from the last
-// three updates: once they shrink faster and faster (theta = update / before below
-// before / earlier, Newton's quadratic phase), the rest of the way is at most
-// update * theta / (1 - theta), the rate test of CVODE's and RADAU5's Newton iterations; in
-// that phase it overstates what is left. Otherwise (fewer updates, earlier < 0; a rate that
-// does not fall, as in DEER's first iterations, whose updates sweep along the sequence and
-// can shrink and grow again) the update itself.
-inline double error_left(double update, double before, double earlier) {
-  if (earlier <= 0.0 || !(before < earlier) || !(update < before)) return update;
-  const double theta = update / before;
-  if (theta > before / earlier) return update;
-  return update * theta / (1.0 - theta);
-}
-// Converged once the estimate is within this fraction of the tolerance, or the last update
-// is within the tolerance itself (CVODE's default margin, 0.1: the estimate is a model).
-inline constexpr double kEstimateMargin = 0.1;
 
-// The Newton loop. step(beta) runs one scan with Jacobians scaled by beta (1 = Newton) and
-// returns {update error, non-finite count}. With merit (DampedDeer), a step that does not
-// lower merit(Ynew) is rejected and retried with beta/4 (see Options::damping_min).
+// The Newton loop. step(beta) launches one scan with Jacobians scaled by beta (1 = Newton)
+// and returns its PendingStep. With merit (DampedDeer), a step that does not lower merit(Ynew)
+// is rejected and retried with beta/4 (see Options::damping_min).
 // newton: the steps are exact Newton steps, where the rate test (error_left) applies.
 // advice: what to suggest when the iteration stops without converging. stop_when_stalled (a
 // window that can still be shortened): give up once an update is more than half the one two
 // iterations before, from the fourth on; Newton near its float32 noise floor hovers there.
+// Undamped one-pass steps are launched one ahead: step u + 1 is queued before the host reads
+// step u's update, and runs only if the device's NewtonVerdict on step u lets it; the host
+// then finds it running instead of launching it after a round trip (about 25 us per
+// iteration on the H200, session 11).
 template <class Space, class R, class Res, class Step, class Merit>
 void newton_loop(const Space& space, Iterates<Space, R>& it, const Options& opts, bool newton, bool damped, Step&& step,
                  Merit&& merit, const std::string& advice, Res& res, bool stop_when_stalled = false) {
   double beta = 1.0;
   double current = damped ? merit(it.Yold) : 0.0;
+  const bool pipelined = !damped && it.can_launch_ahead();
+  it.rules = NewtonRules{newton && !damped, stop_when_stalled && !damped, damped ? 1e308 : opts.divergence_threshold};
   res.status = Status::max_iterations;
+  PendingStep pending, next;
+  bool queued = false;  // step res.iterations + 1 is launched already (as `next`)
   while (res.iterations < opts.max_iterations) {
     ++res.iterations;
     const double b = beta < opts.damping_min ? 0.0 : beta;
-    const auto [err, nbad] = step(b);
+    it.iteration = res.iterations;
+    it.ahead = false;
+    if (queued) pending = next;
+    else pending = step(b);
+    const bool ahead = pipelined && res.iterations < opts.max_iterations;
+    if (ahead) {
+      it.accept();  // the step ahead reads the iterate this one writes, and writes the other buffer
+      it.iteration = res.iterations + 1;
+      it.ahead = true;
+      next = step(b);
+      it.accept();
+    }
+    bool opened = false;
+    const auto [err, nbad] = it.collect(space, pending, opts, opened);
+    queued = ahead && opened;
+    if (ahead && !opened) it.ws.scan.one_pass.skipped();
     res.residuals.push_back(err);
     res.substitutions += nbad;
     if (damped && err > 1.0) {
@@ -288,27 +376,28 @@ void newton_loop(const Space& space, Iterates<Space, R>& it, const Options& opts
     if (damped) beta = beta < opts.damping_min ? opts.damping_min * 2 : (beta * 2 > 1 ? 1.0 : beta * 2);
     // The rate test for exact Newton steps only (Picard and quasi-DEER converge linearly, and
     // substituted values or damped steps break the rate's meaning).
+    if (res.substitutions > 0) it.rules.rate = false;
     const size_t u = res.residuals.size();
-    const bool rate = newton && !damped && res.substitutions == 0 && u >= 3;
-    res.error_estimate = rate ? error_left(err, res.residuals[u - 2], res.residuals[u - 3]) : err;
-    if (err <= 1.0 || res.error_estimate <= kEstimateMargin) {
+    const double before = u >= 2 ? res.residuals[u - 2] : 0.0, earlier = u >= 3 ? res.residuals[u - 3] : 0.0;
+    const Next verdict = it.rules.judge(err, before, earlier, int(u), nbad == 0, res.error_estimate);
+    if (ahead && opened != (nbad == 0 && verdict == Next::go_on))
+      throw std::logic_error("deer: the device and the host judged Newton iteration " + std::to_string(u) +
+                             " differently (update " + fmt_tolerance(err) + ")");
+    if (verdict == Next::converged) {
       res.status = Status::converged;
       break;
     }
-    const size_t done = res.residuals.size();
-    if (stop_when_stalled && !damped && done >= 4 && err > 0.5 * res.residuals[done - 3])
-      break;  // status stays max_iterations (the caller retries a shorter window)
-    if (!damped && nbad == 0 && err > opts.divergence_threshold) {  // damped steps are guarded by the merit
+    if (verdict == Next::stalled) break;  // status stays max_iterations (the caller retries a shorter window)
+    if (verdict == Next::diverged) {      // (damped steps are guarded by the merit instead)
       res.status = Status::diverged;
-      res.message = "the Newton updates grew beyond " + std::to_string(opts.divergence_threshold) +
+      res.message = "the Newton updates grew beyond " + fmt_tolerance(opts.divergence_threshold) +
                     " tolerance units at iteration " + std::to_string(res.iterations) + "; " + advice;
       break;
     }
   }
   if (res.status == Status::max_iterations)
     res.message = "did not converge in " + std::to_string(opts.max_iterations) + " iterations (last update " +
-                  std::to_string(res.residuals.empty() ? 0.0 : res.residuals.back()) + " tolerance units); " + advice;
-  (void)space;
+                  fmt_tolerance(res.residuals.empty() ? 0.0 : res.residuals.back()) + " tolerance units); " + advice;
 }
 
 }  // namespace deer::detail

@@ -20,6 +20,7 @@
 //     neighbouring threads on neighbouring steps again.
 // Larger blocks use the chunked scan of scan.hpp: a map of k*k + k values per thread and a
 // tile of k*k values per step outgrow the registers and the scratch.
+#include <chrono>
 #include <cstring>
 #include <stdexcept>
 #include <string>
@@ -35,8 +36,10 @@ namespace deer {
 // No reset between calls either: flags hold epoch*4 + status (status 1: the tile published its
 // composed map (P, q); 2: its end state S), so an older epoch reads as "nothing yet", and the
 // ticket counter only grows (a call's tiles are its tickets minus ticket_base). The max of
-// out's errors goes to max_error(epoch % 2); the call's first tile zeroes the other slot, for
-// the next call (the host has read this one before it launches that).
+// out's errors goes to max_error; a one-thread kernel after the tiles (CloseCall) mails it to
+// the host (mail slot call % 4: the host may read it while the next call runs) and zeroes it.
+// A call launched gated runs only if the call before opened its gate (gate == its epoch):
+// Newton's next iteration can be launched before the host has read this one's update.
 // Scalar float scans on GPUs publish records instead (compat::Record: the tag epoch*4 + status
 // with the map (P, q), or (0, S) once the end state is known) and need no flags, P, q or S.
 template <class R, class Mem>
@@ -46,14 +49,44 @@ class OnePassWorkspace {
   Kokkos::View<compat::Record*, Mem> records;
   Kokkos::View<unsigned long long, Mem> counter;
   Kokkos::View<R*, Mem> P, q, S;
-  Kokkos::View<unsigned long long[2], Mem> max_error;  // detail::ordered_bits of the max
+  Kokkos::View<unsigned long long, Mem> max_error;  // detail::ordered_bits of the max
+  Kokkos::View<double[2], Mem> history;              // the max errors of the two calls before
+  Kokkos::View<int, Mem> gate;
+  Kokkos::View<compat::Mail[4], compat::MailSpace<Mem>> mail;
   int epoch = 1;
   unsigned long long ticket_base = 0;
+  int last_tiles = 0;
+
+  // The max error of call `call` (launch_one_pass's number), and whether it opened the gate
+  // of the next call. Spins on the mail while kernels run (launching the next call before
+  // waiting hides the host's round trip); past kSpinLimit it waits for the device instead,
+  // which also reports a failed kernel.
+  template <class Space>
+  double wait(const Space& space, int call, bool& opened) const {
+    static constexpr auto kSpinLimit = std::chrono::milliseconds(20);
+    if constexpr (compat::on_host<Space>) space.fence();
+    int flag = 0;
+    double err = 0.0;
+    const auto start = std::chrono::steady_clock::now();
+    while (!compat::received(&mail(call & 3), call, flag, err)) {
+      if (std::chrono::steady_clock::now() - start < kSpinLimit) continue;
+      space.fence();
+      if (!compat::received(&mail(call & 3), call, flag, err))
+        throw std::logic_error("deer: the one-pass scan's call " + std::to_string(call) + " left no error");
+    }
+    opened = flag != 0;
+    return err;
+  }
+  // A gated call that did not run (its gate stayed shut) took no tickets: give them back.
+  void skipped() { ticket_base -= (unsigned long long)last_tiles; }
   // n values per tile for q and S, n * kb for P; or one record per tile.
   void reserve(int tiles, int n, int kb, bool use_records) {
     if (counter.data() == nullptr) {
       counter = Kokkos::View<unsigned long long, Mem>("deer::scan1::counter");
-      max_error = Kokkos::View<unsigned long long[2], Mem>("deer::scan1::max_error");
+      max_error = Kokkos::View<unsigned long long, Mem>("deer::scan1::max_error");
+      history = Kokkos::View<double[2], Mem>("deer::scan1::history");
+      gate = Kokkos::View<int, Mem>("deer::scan1::gate");
+      mail = Kokkos::View<compat::Mail[4], compat::MailSpace<Mem>>("deer::scan1::mail");
     }
     if (use_records) {
       if (records.extent(0) < size_t(tiles)) records = Kokkos::View<compat::Record*, Mem>("deer::scan1::records", tiles);
@@ -88,6 +121,40 @@ KOKKOS_INLINE_FUNCTION unsigned long long ordered_bits(double e) {
   memcpy(&u, &e, sizeof u);
   return u;
 }
+KOKKOS_INLINE_FUNCTION double from_ordered_bits(unsigned long long u) {
+  double e;
+  memcpy(&e, &u, sizeof e);
+  return e;
+}
+
+// A verdict that opens no gate (calls not followed by a gated one).
+struct ShutGate {
+  KOKKOS_INLINE_FUNCTION bool operator()(double, double, double) const { return false; }
+};
+
+// After a call's tiles, one thread: mails the call's max error to the host, zeroes it for the
+// next call, and opens the next call's gate if verdict(err, error before, error before that)
+// says so. A gated call whose gate stayed shut did nothing and reports nothing.
+template <class Mem, class Verdict>
+struct CloseCall {
+  Kokkos::View<unsigned long long, Mem> E;
+  Kokkos::View<double[2], Mem> history;
+  Kokkos::View<int, Mem> gate;
+  Kokkos::View<compat::Mail[4], compat::MailSpace<Mem>> mail;
+  Verdict verdict;
+  int epoch;
+  bool gated;
+  KOKKOS_INLINE_FUNCTION void operator()(int) const {
+    if (gated && gate() != epoch) return;
+    const double err = from_ordered_bits(E());
+    E() = 0;
+    const bool open = verdict(err, history(0), history(1));
+    history(1) = history(0);
+    history(0) = err;
+    gate() = open ? epoch + 1 : 0;
+    compat::post(&mail(epoch & 3), epoch, open ? 1 : 0, err);
+  }
+};
 
 // A generator may declare prefetch(s, i): a hint that step i of sequence s is evaluated soon
 // (NewtonPairs prefetches its inputs and previous state).
@@ -265,10 +332,12 @@ struct OnePassTiles {
   Kokkos::View<compat::Record*, Mem> records;
   Kokkos::View<unsigned long long, Mem> counter;
   Kokkos::View<R*, Mem> P, q, S;
-  Kokkos::View<unsigned long long[2], Mem> E;
+  Kokkos::View<unsigned long long, Mem> E;
+  Kokkos::View<int, Mem> gate;
   TileShape shape;
   int steps, batch, n, epoch;
   unsigned long long ticket_base;
+  bool gated;
 
   KOKKOS_INLINE_FUNCTION static size_t scratch_bytes(const TileShape& t, int n) {
     return one_pass_scratch_bytes<R>(t, n, KB);
@@ -408,6 +477,7 @@ struct OnePassTiles {
     const Scratch wP = cut(warps * KB * KB), wq = cut(warps * KB), tP = cut(n * KB), tq = cut(n);
     const Scratch accP = cut(n * KB), accq = cut(n), yin = cut(n);
 
+    if (gated && gate() != epoch) return;  // the call before shut the gate: the whole team leaves
     if (t == 0) ticket(0) = int(Kokkos::atomic_fetch_add(&counter(), 1ULL) - ticket_base);
     m.team_barrier();
     const int tile = ticket(0), s = tile % batch, c = tile / batch;
@@ -544,8 +614,7 @@ struct OnePassTiles {
     m.team_barrier();
     if (t == 0) {
       for (int w = 1; w < warps; ++w) e = err(w) > e ? err(w) : e;
-      Kokkos::atomic_fetch_max(&E(epoch & 1), ordered_bits(e));
-      if (tile == 0) E((epoch + 1) & 1) = 0;
+      Kokkos::atomic_fetch_max(&E(), ordered_bits(e));
     }
   }
 };
@@ -554,11 +623,13 @@ struct OnePassTiles {
 
 namespace detail {
 
-template <int KB, class Space, class Gen, class Out>
-double run_one_pass(const Space& space, const Gen& gen, const Out& out,
-                    const ConstStates<typename Gen::real_type, typename Space::memory_space>& y0, int steps, int n,
-                    OnePassWorkspace<typename Gen::real_type, typename Space::memory_space>& ws) {
+template <int KB, class Space, class Gen, class Out, class Verdict>
+int launch_tiles(const Space& space, const Gen& gen, const Out& out,
+                 const ConstStates<typename Gen::real_type, typename Space::memory_space>& y0, int steps, int n,
+                 OnePassWorkspace<typename Gen::real_type, typename Space::memory_space>& ws, bool gated,
+                 const Verdict& verdict) {
   using Tiles = OnePassTiles<Gen, Out, Space, KB>;
+  using Mem = typename Space::memory_space;
   const int batch = int(y0.extent(0));
   const TileShape shape = tile_shape<Space, typename Gen::real_type>(n, KB, steps, batch);
   if (Tiles::VC > 0 && shape.V != Tiles::VC)
@@ -566,25 +637,38 @@ double run_one_pass(const Space& space, const Gen& gen, const Out& out,
                            std::to_string(Tiles::VC));
   const int per_seq = (steps + shape.TT - 1) / shape.TT, tiles = batch * per_seq;
   ws.reserve(tiles, n, KB, Tiles::use_records);
-  Tiles f{gen, out, y0, ws.flags, ws.records, ws.counter, ws.P, ws.q, ws.S, ws.max_error, shape, steps, batch, n,
-          ws.epoch, ws.ticket_base};
-  const int slot = ws.epoch & 1;
+  const int call = ws.epoch;
+  Tiles f{gen, out, y0, ws.flags, ws.records, ws.counter, ws.P, ws.q, ws.S, ws.max_error, ws.gate, shape, steps, batch,
+          n, call, ws.ticket_base, gated};
   ws.epoch += 1;
   ws.ticket_base += (unsigned long long)tiles;
+  ws.last_tiles = tiles;
   // Registers for min_teams teams of 256 per SM (64 per thread for 4: at 80, an H200 SM held 3).
-  Kokkos::parallel_for("deer::scan::one_pass",
-                       Kokkos::TeamPolicy<Space, Kokkos::LaunchBounds<256, Tiles::min_teams>>(space, tiles, shape.TS)
-                           .set_scratch_size(0, Kokkos::PerTeam(Tiles::scratch_bytes(shape, n) + 8)),
-                       f);
-  unsigned long long bits = 0;
-  space.fence();
-  Kokkos::deep_copy(bits, Kokkos::subview(ws.max_error, slot));
-  double err;
-  memcpy(&err, &bits, sizeof err);
-  return err;
+  const auto policy = Kokkos::TeamPolicy<Space, Kokkos::LaunchBounds<256, Tiles::min_teams>>(space, tiles, shape.TS)
+                          .set_scratch_size(0, Kokkos::PerTeam(Tiles::scratch_bytes(shape, n) + 8));
+  Kokkos::parallel_for("deer::scan::one_pass", compat::light_launch<Tiles>(policy), f);
+  Kokkos::parallel_for("deer::scan::one_pass_close", Kokkos::RangePolicy<Space>(space, 0, 1),
+                       CloseCall<Mem, Verdict>{ws.max_error, ws.history, ws.gate, ws.mail, verdict, call, gated});
+  return call;
 }
 
 }  // namespace detail
+
+// Launches a one-pass scan (scan_one_pass's contract) and returns its call number for
+// ws.wait. gated: run only if the previous call's verdict opened the gate (the previous call
+// must have been launched with a verdict). verdict(err, err before, err before that) decides,
+// on the device, whether the next call, launched gated before the host has seen err, runs.
+template <class Space, class Gen, class Out, class Verdict = detail::ShutGate>
+int launch_one_pass(const Space& space, const Gen& gen, const Out& out,
+                    const ConstStates<typename Gen::real_type, typename Space::memory_space>& y0, int steps, int n,
+                    int k, OnePassWorkspace<typename Gen::real_type, typename Space::memory_space>& ws,
+                    bool gated = false, const Verdict& verdict = Verdict()) {
+  const std::string why = detail::one_pass_refusal<Space, typename Gen::real_type>(k, Gen::max_block, n);
+  if (!why.empty()) throw std::invalid_argument("deer: " + why + "; use the chunked scan");
+  if constexpr (Gen::max_block == 2)
+    if (k == 2) return detail::launch_tiles<2>(space, gen, out, y0, steps, n, ws, gated, verdict);
+  return detail::launch_tiles<1>(space, gen, out, y0, steps, n, ws, gated, verdict);
+}
 
 // scan_generated's contract (scan.hpp) for diagonal pairs (k = 1) and 2x2 blocks (k = 2 with
 // Gen::max_block 2; detail::one_pass_refusal): gen(s, i, A, b) fills the n x k entries A and
@@ -594,11 +678,8 @@ double scan_one_pass(const Space& space, const Gen& gen, const Out& out,
                      const ConstStates<typename Gen::real_type, typename Space::memory_space>& y0, int steps, int n,
                      int k, OnePassWorkspace<typename Gen::real_type, typename Space::memory_space>& ws) {
   if (steps <= 0 || y0.extent(0) == 0) return 0.0;
-  const std::string why = detail::one_pass_refusal<Space, typename Gen::real_type>(k, Gen::max_block, n);
-  if (!why.empty()) throw std::invalid_argument("deer: " + why + "; use the chunked scan");
-  if constexpr (Gen::max_block == 2)
-    if (k == 2) return detail::run_one_pass<2>(space, gen, out, y0, steps, n, ws);
-  return detail::run_one_pass<1>(space, gen, out, y0, steps, n, ws);
+  bool opened = false;
+  return ws.wait(space, launch_one_pass(space, gen, out, y0, steps, n, k, ws), opened);
 }
 
 }  // namespace deer
