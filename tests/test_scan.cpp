@@ -91,6 +91,7 @@ TYPED_TEST(Scan, DiagonalMatchesLoop) {
 TYPED_TEST(Scan, DiagonalOddSizesMatchLoop) {
   for (int T : {1, 333, 4099, 70001}) {
     check_scan<TypeParam, 1, 1>(16, T, 1, 1, deer::Direction::forward, 0);
+    check_scan<TypeParam, 1, 1>(3, T, 1, 1, deer::Direction::reverse, 0);  // (a reversed generator that prefetches)
     check_scan<TypeParam, 3, 1>(5, T, 3, 1, deer::Direction::forward, 0);
     check_scan<TypeParam, 7, 1>(2, T, 7, 1, deer::Direction::reverse, 0);
   }
@@ -107,7 +108,7 @@ TYPED_TEST(Scan, OnePassKeepsItsWorkspaceAcrossCalls) {
     check_scan<TypeParam, 1, 1>(T > 100000 ? 1 : 4, T, 1, 1, deer::Direction::forward, 0, &ws);
 }
 
-// 2x2 blocks in one pass: one block per sequence (tiles of 512-1024 steps on a GPU), three
+// 2x2 blocks in one pass: one block per sequence (tiles of 768-1536 steps on a GPU), three
 // blocks, and more blocks than a GPU team has threads.
 TYPED_TEST(Scan, TwoByTwoBlocksMatchLoop) {
   for (int T : {1, 333, 4099, 70001})

@@ -120,14 +120,22 @@ bool use_one_pass(ScanAlgorithm a, int k, int max_block, int n) {
   return why.empty() && !host;
 }
 
-// Pairs stored in memory: A (batch, steps, n*k), b (batch, steps, n).
+// Pairs stored in memory: A (batch, steps, n*k), b (batch, steps, n). Only loads (the one-pass
+// scan's tiles then stream: scan_one_pass.hpp, loads_only), and prefetches a step's pairs.
 template <class R, class Mem, int N, int K>
 struct StoredPairs {
   using real_type = R;
   static constexpr int max_state = N;
   static constexpr int max_block = K;
+  static constexpr bool loads_only = true;
   ConstSequence<R, Mem> A, b;
   int n, k;
+  KOKKOS_INLINE_FUNCTION void prefetch(int s, int i) const {
+    const int nn = N == 1 ? 1 : n, nk = N * K == 1 ? 1 : n * k;
+    const size_t step = step_index(s, int(b.extent(1)), i);
+    compat::prefetch(A.data() + step * nk);
+    compat::prefetch(b.data() + step * nn);
+  }
   KOKKOS_INLINE_FUNCTION void operator()(int s, int i, R* a, R* bb) const {
     const int nn = N == 1 ? 1 : n, nk = N * K == 1 ? 1 : n * k;  // constant for scalar scans
     const size_t step = step_index(s, int(b.extent(1)), i);        // (contiguous views)
@@ -186,9 +194,14 @@ struct Reversed {
   using real_type = typename Gen::real_type;
   static constexpr int max_state = Gen::max_state;
   static constexpr int max_block = Gen::max_block;
+  static constexpr bool loads_only = detail::loads_only<Gen>::value;
   Gen g;
   int T;
   KOKKOS_INLINE_FUNCTION void operator()(int s, int i, real_type* a, real_type* b) const { g(s, T - 1 - i, a, b); }
+  template <class G = Gen>
+  KOKKOS_INLINE_FUNCTION auto prefetch(int s, int i) const -> decltype(std::declval<const G&>().prefetch(s, i)) {
+    g.prefetch(s, T - 1 - i);
+  }
 };
 template <class Out>
 struct ReversedOut {

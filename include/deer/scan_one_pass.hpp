@@ -163,6 +163,13 @@ struct has_prefetch : std::false_type {};
 template <class Gen>
 struct has_prefetch<Gen, std::void_t<decltype(std::declval<const Gen&>().prefetch(0, 0))>> : std::true_type {};
 
+// A generator that only loads pairs stored in memory declares `static constexpr bool
+// loads_only = true` (StoredPairs): its scalar tiles stream (OnePassTiles::streams).
+template <class Gen, class = void>
+struct loads_only : std::false_type {};
+template <class Gen>
+struct loads_only<Gen, std::enable_if_t<Gen::loads_only>> : std::true_type {};
+
 // The shape of one tile: TT = G * V steps; G segments of V steps per block of kb components
 // (G a power of two, so that a segment scan maps onto warp lanes); TS threads, in warps of
 // `lanes`.
@@ -173,8 +180,19 @@ struct TileShape {
   KOKKOS_INLINE_FUNCTION static int pad(int j) { return j + (j >> 5); }
 };
 
+// The team scratch of one tile (the launch adds 8 bytes of slack for its alignment): a and b
+// of its steps, the warps' maps, and per component the tile's map, the look-back's map and the
+// start state.
+template <class R>
+KOKKOS_INLINE_FUNCTION size_t one_pass_scratch_bytes(const TileShape& t, int n, int kb) {
+  const int values = TileShape::pad(t.TT * n) + 1, avalues = TileShape::pad(t.TT * n * kb) + 1;
+  const int warps = (t.TS + t.lanes - 1) / t.lanes;
+  return sizeof(double) * (warps + 1) + sizeof(R) * (avalues + values + warps * (kb * kb + kb) + n * (2 * kb + 3));
+}
+
+// team: the GPU kernel's team size (OnePassTiles::team; the largest, 256, needs the most scratch).
 template <class Space, class R>
-TileShape tile_shape(int n, int kb, int steps, int batch) {
+TileShape tile_shape(int n, int kb, int steps, int batch, int team = 256) {
   TileShape t;
   constexpr bool host = compat::on_host<Space>;
   const int blocks = n / kb, per_step = n * kb;  // a's values per step
@@ -185,29 +203,30 @@ TileShape tile_shape(int n, int kb, int steps, int batch) {
     const long cap = 4096 / per_step > 16 ? 4096 / per_step : 16;  // keep the tile in a core's cache
     t.V = int(L < 16 ? 16 : (L > cap ? cap : L));
   } else {
-    // 16 KiB of a per tile: 16 values per thread for float, 8 for double.
+    // 16 KiB of a per tile: 16 values per thread of 256 for float, 8 for double.
     // (H200, 1.3e8-element scan: tiles of 2048 floats were 35% slower, 1024 twice as slow.)
-    t.TS = 256;
+    // 24 KiB for 2x2 blocks where that still fits the team scratch: a thread's fixed share of a
+    // tile (the segment scan, the wait for the look-back) then spreads over 6 steps rather than
+    // 4 (H200, multi-head GRU n=64 DEER, session 13 call 4: 14.1-14.2 -> 12.5-12.6 ms; 20 KiB:
+    // 13.1-13.2 ms; 32 KiB outgrows Kokkos' 40 KiB of team scratch).
+    t.TS = team;
     t.lanes = 32;
     while (t.G * 2 * blocks <= t.TS) {
       t.G *= 2;
       t.gshift += 1;
     }
-    const int values = 16384 / int(sizeof(R));
-    t.V = values / (per_step * t.G) > 1 ? values / (per_step * t.G) : 1;
+    const auto cut = [&](int bytes) {
+      const int values = bytes / int(sizeof(R));
+      t.V = values / (per_step * t.G) > 1 ? values / (per_step * t.G) : 1;
+      t.TT = t.G * t.V;
+    };
+    cut(kb == 2 ? 24576 : 16384);
+    if (kb == 2 && one_pass_scratch_bytes<R>(t, n, kb) + 8 > size_t(Kokkos::TeamPolicy<Space>::scratch_size_max(0)))
+      cut(16384);
+    return t;
   }
   t.TT = t.G * t.V;
   return t;
-}
-
-// The team scratch of one tile (the launch adds 8 bytes of slack for its alignment): a and b
-// of its steps, the warps' maps, and per component the tile's map, the look-back's map and the
-// start state.
-template <class R>
-KOKKOS_INLINE_FUNCTION size_t one_pass_scratch_bytes(const TileShape& t, int n, int kb) {
-  const int values = TileShape::pad(t.TT * n) + 1, avalues = TileShape::pad(t.TT * n * kb) + 1;
-  const int warps = (t.TS + t.lanes - 1) / t.lanes;
-  return sizeof(double) * (warps + 1) + sizeof(R) * (avalues + values + warps * (kb * kb + kb) + n * (2 * kb + 3));
 }
 
 // Why the one-pass scan cannot take n components in blocks of k from pairs of at most
@@ -309,19 +328,31 @@ struct OnePassTiles {
   using ScratchD = Kokkos::View<double*, typename Space::scratch_memory_space, Kokkos::MemoryUnmanaged>;
   static constexpr int N = Gen::max_state, K = Gen::max_block;
   static constexpr bool host = compat::on_host<Mem>;
+  // Scalar pairs that are only loaded (the stored scan: read a and b, write y) stream: teams of
+  // 128 threads with 32 steps each (the same 16 KiB tiles), six teams per SM (80 registers), and
+  // every step of a tile prefetched before its loads, which then go 16 steps at a time. More tiles
+  // per SM and the whole tile's loads in flight at once (H200, 1.34e8 floats, session 13 calls
+  // 1-3: 0.67 -> 0.55 ms, 60% -> 74% of copy; each change alone gave 62-67%).
+  static constexpr bool streams = !host && N == 1 && KB == 1 && loads_only<Gen>::value;
+  static constexpr int team = streams ? 128 : 256;  // threads per team on GPUs
+  // Whether the tile prefetches its steps first: evaluating generators that can (the Newton
+  // pairs), and streaming tiles (stored pairs of larger states load as before).
+  static constexpr bool prefetches = has_prefetch<Gen>::value && (streams || !loads_only<Gen>::value);
   // Steps a thread evaluates (or hands out) before it stores: their loads are in flight
   // together instead of one memory round trip per step. Registers bound it for larger states.
   // (One for generators that prefetch: theirs are evaluations too large to unroll, where
   // batching steps only parked them in local memory; the prefetches overlap the loads.)
-  static constexpr int U = (host || has_prefetch<Gen>::value) ? 1 : (N == 1 ? 8 : (N <= 4 ? 2 : 1));
+  static constexpr int U =
+      host ? 1 : streams ? int(64 / sizeof(R)) : prefetches ? 1 : (N == 1 ? 8 : (N <= 4 ? 2 : 1));
   // The segment length, known at compile time for scalar pairs on GPUs (tile_shape: 16 KiB
-  // of a per tile over G = 256 segments), so that segment loops unroll; 0: shape.V.
-  static constexpr int VC = (!host && N == 1 && KB == 1) ? int(64 / sizeof(R)) : 0;
-  // Teams per SM the launch asks registers for (64 registers per thread at 4, 40 at 6). Scalar
-  // generators that prefetch (the Newton pairs of scalar cells) run best at 6, the others at 4:
-  // at 40 registers their U-step batches spill (H200, session 11: GRU n=1 DEER 1.26 -> 1.15 ms
-  // at 6 teams; the stored diagonal scan 0.85 -> 0.90 ms).
-  static constexpr unsigned min_teams = (N == 1 && has_prefetch<Gen>::value) ? 6 : 4;
+  // of a per tile over G = team segments), so that segment loops unroll; 0: shape.V.
+  static constexpr int VC = (!host && N == 1 && KB == 1) ? int(16384 / sizeof(R)) / team : 0;
+  // Teams per SM the launch asks registers for (teams of 256: 64 registers per thread at 4, 40
+  // at 6; streaming teams of 128: 80 at 6). Scalar generators that prefetch (the Newton pairs of
+  // scalar cells) run best at 6, the others at 4: at 40 registers their U-step batches spill
+  // (H200, session 11: GRU n=1 DEER 1.26 -> 1.15 ms at 6 teams; the stored diagonal scan, then
+  // in teams of 256, 0.85 -> 0.90 ms).
+  static constexpr unsigned min_teams = (N == 1 && prefetches) ? 6 : 4;
   // Tiles publish compat::Records (scalar float maps, GPUs) rather than flags and values.
   static constexpr bool use_records = !host && N == 1 && KB == 1 && std::is_same<R, float>::value;
   using M = Map<R, KB>;
@@ -486,7 +517,7 @@ struct OnePassTiles {
     // 1. Pairs into scratch, U steps per thread at a time: all evaluated, then all stored.
     // A generator that prefetches has every step of this thread prefetched first. In a full
     // tile (every tile but a sequence's last) no step needs its own bounds check.
-    if constexpr (has_prefetch<Gen>::value)
+    if constexpr (prefetches)
       for (int p = t; p < valid; p += TS) gen.prefetch(s, i0 + p);
     const bool full = valid == TT && TT % (U * TS) == 0;
     with_bound(full, [&](auto bound) {
@@ -631,7 +662,7 @@ int launch_tiles(const Space& space, const Gen& gen, const Out& out,
   using Tiles = OnePassTiles<Gen, Out, Space, KB>;
   using Mem = typename Space::memory_space;
   const int batch = int(y0.extent(0));
-  const TileShape shape = tile_shape<Space, typename Gen::real_type>(n, KB, steps, batch);
+  const TileShape shape = tile_shape<Space, typename Gen::real_type>(n, KB, steps, batch, Tiles::team);
   if (Tiles::VC > 0 && shape.V != Tiles::VC)
     throw std::logic_error("deer: one-pass tile shape V = " + std::to_string(shape.V) + " but the kernel assumes " +
                            std::to_string(Tiles::VC));
@@ -643,8 +674,8 @@ int launch_tiles(const Space& space, const Gen& gen, const Out& out,
   ws.epoch += 1;
   ws.ticket_base += (unsigned long long)tiles;
   ws.last_tiles = tiles;
-  // Registers for min_teams teams of 256 per SM (64 per thread for 4: at 80, an H200 SM held 3).
-  const auto policy = Kokkos::TeamPolicy<Space, Kokkos::LaunchBounds<256, Tiles::min_teams>>(space, tiles, shape.TS)
+  // Registers for min_teams teams per SM (64 per thread for 4 of 256: at 80, an H200 SM held 3).
+  const auto policy = Kokkos::TeamPolicy<Space, Kokkos::LaunchBounds<Tiles::team, Tiles::min_teams>>(space, tiles, shape.TS)
                           .set_scratch_size(0, Kokkos::PerTeam(Tiles::scratch_bytes(shape, n) + 8));
   Kokkos::parallel_for("deer::scan::one_pass", compat::light_launch<Tiles>(policy), f);
   Kokkos::parallel_for("deer::scan::one_pass_close", Kokkos::RangePolicy<Space>(space, 0, 1),
