@@ -206,8 +206,8 @@ TileShape tile_shape(int n, int kb, int steps, int batch, int team = 256) {
     // 16 KiB of a per tile: 16 values per thread of 256 for float, 8 for double.
     // (H200, 1.3e8-element scan: tiles of 2048 floats were 35% slower, 1024 twice as slow.)
     // 24 KiB for 2x2 blocks where that still fits the team scratch: a thread's fixed share of a
-    // tile (the segment scan, the wait for the look-back) then spreads over 6 steps rather than
-    // 4 (H200, multi-head GRU n=64 DEER, session 13 call 4: 14.1-14.2 -> 12.5-12.6 ms; 20 KiB:
+    // tile (mostly waits: the barriers, the look-back) then spreads over 6 steps rather than 4
+    // (H200, multi-head GRU n=64 DEER, session 13 call 4: 14.1-14.2 -> 12.5-12.6 ms; 20 KiB:
     // 13.1-13.2 ms; 32 KiB outgrows Kokkos' 40 KiB of team scratch).
     t.TS = team;
     t.lanes = 32;
