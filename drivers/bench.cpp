@@ -30,7 +30,9 @@
 #include <spdlog/spdlog.h>
 
 #include <deer/backends.hpp>
+#include <deer/cells/elman.hpp>
 #include <deer/cells/gru.hpp>
+#include <deer/cells/lstm.hpp>
 #include <deer/cells/multihead_gru.hpp>
 #include <deer/ode/discretize.hpp>
 #include <deer/ode/systems.hpp>
@@ -313,7 +315,7 @@ int main(int argc, char** argv) {
       fmt::print("deer-bench [--json FILE] [--quick] [--reps N] [--case NAME]... [--sweep] [--profile] [--no-reference]\n"
                  "           [--scan automatic|chunked|one_pass] [--method NAME]... [--window N] [--fresh-workspace]\n"
                  "           [--views]\n"
-                 "cases: diag_scan gru1 gru8 mhgru64 node8 quasi_gru64\n");
+                 "cases: diag_scan gru1 gru8 mhgru64 node8 quasi_gru64; on request only: elman8 lstm4 gru16\n");
       return 0;
     } else {
       fmt::print(stderr, "deer-bench: unknown argument '{}' (see --help)\n", a);
@@ -372,6 +374,18 @@ int main(int argc, char** argv) {
       bench_gru<8>("gru8", T / scale, {{deer::Method::deer}}, rec);
       write_json(json, rec, copy_gbs);
     }
+  // Other dense systems, for Auto's rule on GPUs (docs/solvers.md, Auto): run only when asked for.
+  const auto asked = [&](const std::string& c) { return std::count(only.begin(), only.end(), c) > 0; };
+  if (asked("elman8")) {
+    using E = deer::cells::Elman<R, Mem, 8>;
+    bench_system("elman8", E::from_parameters(E::random_parameters(8, 8, 1), 8, 8), 16, 100000 / scale, all, rec);
+  }
+  if (asked("lstm4")) {  // state [h, c] of 8
+    using L = deer::cells::Lstm<R, Mem, 8>;
+    bench_system("lstm4", L::from_parameters(L::random_parameters(4, 4, 1), 4, 4), 16, 100000 / scale, all, rec);
+  }
+  if (asked("gru16")) bench_gru<16>("gru16", 100000 / scale, all, rec);
+  write_json(json, rec, copy_gbs);
   if (want("quasi_gru64"))
     bench_system("quasi_gru64", make_gru<64, 0>(64, 4), 16, 1000000 / scale, {{deer::Method::quasi_deer}}, rec);
 

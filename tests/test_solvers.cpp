@@ -899,9 +899,61 @@ TYPED_TEST(Solvers, AutoResolvesToItsRule) {
   for (int T : {10, 5000}) {
     auto p = make_problem<TypeParam>(2, T, 4, 2, 8);
     const auto res = deer::solve(Space(), gru, p.X, p.y0);  // default options: Auto
-    EXPECT_EQ(res.method, deer::choose_method(Space(), gru, 2, T));
+    const deer::Method rule = deer::choose_method(Space(), gru, 2, T);
+    if (deer::detail::quasi_first<Space>(deer::block_size(gru), T) && res.method == deer::Method::deer) {
+      EXPECT_EQ(rule, deer::Method::quasi_deer);  // quasi-DEER first, then DEER took over
+    } else {
+      EXPECT_EQ(res.method, rule);
+    }
     EXPECT_NE(res.method, deer::Method::automatic);
     EXPECT_EQ(res.status, deer::Status::converged);
+  }
+}
+
+// Auto's quasi-DEER first (GPUs, dense blocks of 3..16; detail::quasi_first), called directly
+// so that it runs on every backend. With room it converges as quasi-DEER; with a budget of two
+// iterations DEER goes on from quasi-DEER's iterate. Both match Sequential, and the result
+// counts the iterations and residuals of both methods. Also from a guess of the caller's.
+TYPED_TEST(Solvers, QuasiFirstHandsOverToDeer) {
+  using R = typename TypeParam::real;
+  using Space = typename TypeParam::space;
+  using Mem = typename TypeParam::mem;
+  using G = deer::cells::Gru<R, Mem, 8>;
+  const auto gru = G::from_parameters(damp_recurrence(G::random_parameters(8, 3, 7), 1.0, 1, 3), 8, 3);
+  for (int T : {1000, 5003}) {
+    auto p = make_problem<TypeParam>(3, T, 8, 3, 41 + unsigned(T));
+    deer::Options seq;
+    seq.method = deer::Method::sequential;
+    const auto ref = deer::solve(Space(), gru, p.X, p.y0, seq);
+    for (int budget : {deer::detail::kQuasiFirstIterations, 2})
+      for (bool user_guess : {false, true}) {
+        const std::string where = "T=" + std::to_string(T) + " budget " + std::to_string(budget) +
+                                  (user_guess ? " from a guess" : "");
+        deer::Options o;  // Method::automatic, as solve passes it
+        o.fallback = false;
+        o.chunk = 7;
+        if (user_guess) o.initial_guess = deer::InitialGuess::user;
+        if (sizeof(R) == 8) o.atol = o.rtol = 1e-12;  // (quasi-DEER's remaining error, as above)
+        deer::Sequence<R, Mem> Y("Y", 3, T, 8);  // the guess: zeros
+        deer::Result<deer::Sequence<R, Mem>> res;
+        res.y = Y;
+        deer::SolveWorkspace<R, Mem> ws;
+        deer::detail::solve_quasi_first(Space(), deer::Shifted<G>{gru, 0}, deer::ConstSequence<R, Mem>(p.X),
+                                        deer::ConstStates<R, Mem>(p.y0), o, Y, res, ws, budget);
+        EXPECT_EQ(res.status, deer::Status::converged) << where << ": " << res.message;
+        EXPECT_EQ(int(res.residuals.size()), res.iterations) << where;
+        if (budget == 2) {
+          EXPECT_EQ(res.method, deer::Method::deer) << where;
+          EXPECT_GT(res.iterations, 2) << where;
+        } else if (sizeof(R) == 4) {  // (in double, quasi-DEER may need more than 20 to reach 1e-10)
+          EXPECT_EQ(res.method, deer::Method::quasi_deer) << where;
+        }
+        if (res.method == deer::Method::quasi_deer) {
+          EXPECT_LE(res.iterations, budget) << where;
+        }
+        const Diff d = diff(Y, ref.y);
+        EXPECT_TRUE(within<R>(d)) << where << ": max |diff| " << d.max_abs;
+      }
   }
 }
 

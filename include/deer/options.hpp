@@ -93,7 +93,9 @@ template <class View>
 struct Result {
   View y;                                  // the trajectory (batch, T, n)
   Status status = Status::converged;       // of the requested method (before any fallback)
-  Method method = Method::sequential;      // the method that was asked for, after Auto resolved
+  // The method that was asked for, after Auto resolved; Auto's quasi-DEER that DEER took over
+  // from reports deer (solve.hpp, detail::quasi_first).
+  Method method = Method::sequential;
   int iterations = 0;                      // scans run (rejected damped steps included), all windows
   int windows = 1;                         // windows solved (Options::window; retries not counted)
   std::vector<double> residuals;           // max scaled update per iteration

@@ -139,8 +139,23 @@ struct SequentialSweep {
 
 }  // namespace detail
 
+namespace detail {
+// Auto on a GPU with dense Jacobian blocks of 3..16: their DEER scan is chunked, and one of its
+// iterations costs several of quasi-DEER's one-pass ones (H200, GRU n=8, T=1e5: 1.8 against
+// 0.27 ms; DEER converged in 4, quasi-DEER in 11). So quasi-DEER goes first, for at most this
+// many iterations (half of max_iterations if that is fewer) and only while its updates do not
+// stall; DEER then goes on from its iterate (solve_quasi_first).
+inline constexpr int kQuasiFirstIterations = 20;
+template <class Space>
+bool quasi_first(int k, int T) {
+  return !compat::on_host<Space> && long(T) >= 64 && k > 2 && k <= 16;
+}
+}  // namespace detail
+
 // Auto's rule. On the host, Newton's extra work (two passes per iteration, several
-// iterations) only pays with many cores; on a GPU, DEER pays while dense blocks are small.
+// iterations) only pays with many cores. On a GPU: DEER where its scan runs in one pass
+// (blocks of 1 and 2); quasi-DEER first for dense blocks up to 16 (then DEER if it has not
+// converged: detail::quasi_first); quasi-DEER alone beyond (block products cost O(k^3) a step).
 template <class Space, class Sys>
 Method choose_method(const Space& space, const Sys& sys, int batch, int T) {
   const int k = block_size(sys);
@@ -150,7 +165,7 @@ Method choose_method(const Space& space, const Sys& sys, int batch, int T) {
     return (space.concurrency() >= 16 && work >= 100000) ? Method::deer : Method::sequential;
   } else {
     if (long(T) < 64) return Method::sequential;
-    if (k <= 16) return Method::deer;
+    if (k <= 2) return Method::deer;
     return Method::quasi_deer;
   }
 }
@@ -211,6 +226,44 @@ void solve_newton(const Space& space, const Sys& sys, const ConstSequence<R, Mem
               "atol/rtol (chaotic systems: use sequential)",
               res, stop_when_stalled);
   it.finish(space, Y);
+}
+
+// Auto's quasi-DEER first (detail::quasi_first): at most `budget` quasi-DEER iterations,
+// stopping once they stall; if they did not converge, DEER from their last iterate (from the
+// caller's first guess instead if an iterate went non-finite). res.method says which method
+// produced the trajectory; iterations and residuals count both.
+template <class Space, class Sys, class R = typename Sys::real_type, class Mem = typename Space::memory_space>
+void solve_quasi_first(const Space& space, const Sys& sys, const ConstSequence<R, Mem>& X,
+                       const ConstStates<R, Mem>& y0, const Options& opts, const Sequence<R, Mem>& Y,
+                       Result<Sequence<R, Mem>>& res, SolveWorkspace<R, Mem>& ws, int budget) {
+  Sequence<R, Mem> guess;  // the caller's guess, kept in case DEER must start from it
+  if (opts.initial_guess == InitialGuess::user) {
+    guess = Sequence<R, Mem>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "deer::solve::guess"), Y.extent(0),
+                             Y.extent(1), Y.extent(2));
+    Kokkos::deep_copy(space, guess, Y);
+  }
+  Options q = opts;
+  q.method = Method::quasi_deer;
+  q.max_iterations = std::max(1, std::min(budget, opts.max_iterations / 2));
+  res.method = Method::quasi_deer;
+  solve_newton(space, sys, X, y0, q, Y, res, ws, /*stop_when_stalled=*/true);
+  if (res.status == Status::converged || res.iterations >= opts.max_iterations) return;
+  Options d = opts;
+  d.method = Method::deer;
+  d.max_iterations = opts.max_iterations - res.iterations;
+  if (res.status == Status::max_iterations && res.substitutions == 0) d.initial_guess = InitialGuess::user;
+  else if (guess.data()) Kokkos::deep_copy(space, Y, guess);
+  Result<Sequence<R, Mem>> r;
+  r.y = Y;
+  r.method = Method::deer;
+  solve_newton(space, sys, X, y0, d, Y, r, ws);
+  res.method = Method::deer;
+  res.status = r.status;
+  res.message = r.message;
+  res.error_estimate = r.error_estimate;
+  res.iterations += r.iterations;
+  res.residuals.insert(res.residuals.end(), r.residuals.begin(), r.residuals.end());
+  res.substitutions += r.substitutions;
 }
 
 // Options::window: consecutive windows of at most opts.window steps, each a Newton solve from
@@ -349,9 +402,14 @@ Result<Sequence<typename Sys::real_type, typename Space::memory_space>> solve(
     return res;
   }
 
-  if (opts.window > 0 && opts.window < T)
+  // (Through Shifted, as the windows, so that the Newton machinery is compiled once per system.)
+  const bool quasi_first = opts.method == Method::automatic && detail::quasi_first<Space>(k, T);
+  if (opts.window > 0 && opts.window < T) {
+    if (quasi_first) res.method = Method::deer;  // windows keep plain DEER (docs/solvers.md, Auto)
     detail::solve_windows(space, sys, X, y0, opts, Y, res, ws);
-  else  // through Shifted too, so the Newton machinery is compiled once per system
+  } else if (quasi_first)
+    detail::solve_quasi_first(space, Shifted<Sys>{sys, 0}, X, y0, opts, Y, res, ws, detail::kQuasiFirstIterations);
+  else
     detail::solve_newton(space, Shifted<Sys>{sys, 0}, X, y0, opts, Y, res, ws);
   if (res.status != Status::converged && opts.fallback) {
     const long nbad = run_sequential(space, sys, X, y0, Y);
