@@ -230,7 +230,7 @@ void solve_newton(const Space& space, const Sys& sys, const ConstSequence<R, Mem
 
 // Auto's quasi-DEER first (detail::quasi_first): at most `budget` quasi-DEER iterations,
 // stopping once they stall; if they did not converge, DEER from their last iterate (from the
-// caller's first guess instead if an iterate went non-finite). res.method says which method
+// caller's first guess instead if they diverged or went non-finite). res.method says which method
 // produced the trajectory; iterations and residuals count both.
 template <class Space, class Sys, class R = typename Sys::real_type, class Mem = typename Space::memory_space>
 void solve_quasi_first(const Space& space, const Sys& sys, const ConstSequence<R, Mem>& X,
