@@ -281,6 +281,18 @@ void bench_gru(const std::string& name, int T, const std::vector<Variant>& varia
   else bench_system(name, make_gru<N, N>(N, N), 16, T, variants, out);
 }
 
+// Dense cells with weights in Views, inputs as many as hidden units.
+template <int N>
+void bench_elman(const std::string& name, int T, const std::vector<Variant>& variants, std::vector<Record>& out) {
+  using E = deer::cells::Elman<R, Mem, N>;
+  bench_system(name, E::from_parameters(E::random_parameters(N, N, 1), N, N), 16, T, variants, out);
+}
+template <int H>
+void bench_lstm(const std::string& name, int T, const std::vector<Variant>& variants, std::vector<Record>& out) {
+  using L = deer::cells::Lstm<R, Mem, 2 * H>;
+  bench_system(name, L::from_parameters(L::random_parameters(H, H, 1), H, H), 16, T, variants, out);
+}
+
 }  // namespace
 
 void write_json(const std::string& json, const std::vector<Record>& rec, double copy_gbs);
@@ -315,7 +327,8 @@ int main(int argc, char** argv) {
       fmt::print("deer-bench [--json FILE] [--quick] [--reps N] [--case NAME]... [--sweep] [--profile] [--no-reference]\n"
                  "           [--scan automatic|chunked|one_pass] [--method NAME]... [--window N] [--fresh-workspace]\n"
                  "           [--views]\n"
-                 "cases: diag_scan gru1 gru8 mhgru64 node8 quasi_gru64; on request only: elman8 lstm4 gru16\n");
+                 "cases: diag_scan gru1 gru8 mhgru64 node8 quasi_gru64; on request only: elman8 elman16 lstm4 lstm8\n"
+                 "       gru4 gru16\n");
       return 0;
     } else {
       fmt::print(stderr, "deer-bench: unknown argument '{}' (see --help)\n", a);
@@ -376,14 +389,11 @@ int main(int argc, char** argv) {
     }
   // Other dense systems, for Auto's rule on GPUs (docs/solvers.md, Auto): run only when asked for.
   const auto asked = [&](const std::string& c) { return std::count(only.begin(), only.end(), c) > 0; };
-  if (asked("elman8")) {
-    using E = deer::cells::Elman<R, Mem, 8>;
-    bench_system("elman8", E::from_parameters(E::random_parameters(8, 8, 1), 8, 8), 16, 100000 / scale, all, rec);
-  }
-  if (asked("lstm4")) {  // state [h, c] of 8
-    using L = deer::cells::Lstm<R, Mem, 8>;
-    bench_system("lstm4", L::from_parameters(L::random_parameters(4, 4, 1), 4, 4), 16, 100000 / scale, all, rec);
-  }
+  if (asked("elman8")) bench_elman<8>("elman8", 100000 / scale, all, rec);
+  if (asked("elman16")) bench_elman<16>("elman16", 100000 / scale, all, rec);
+  if (asked("lstm4")) bench_lstm<4>("lstm4", 100000 / scale, all, rec);  // state [h, c] of 8
+  if (asked("lstm8")) bench_lstm<8>("lstm8", 100000 / scale, all, rec);  // state of 16
+  if (asked("gru4")) bench_gru<4>("gru4", 100000 / scale, all, rec);
   if (asked("gru16")) bench_gru<16>("gru16", 100000 / scale, all, rec);
   write_json(json, rec, copy_gbs);
   if (want("quasi_gru64"))

@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <csignal>
 #include <cstdio>
@@ -178,14 +179,35 @@ Trajectory solve_chunked(spdlog::logger& log, const SystemEntry& e, const Proble
   return all;
 }
 
+// Logs each Newton iteration as it ends: at debug level every one, at info level (the default)
+// one every kProgressEvery seconds once a solve has run that long, so that a long solve shows
+// it is moving.
+constexpr double kProgressEvery = 2.0;
+SolveSettings with_progress(spdlog::logger& log, const SolveSettings& s, const std::string& name) {
+  using clock = std::chrono::steady_clock;
+  SolveSettings o = s;
+  const auto start = clock::now();
+  auto last = std::make_shared<clock::time_point>(start);
+  o.options.progress = [&log, name, start, last](const Progress& p) {
+    const auto now = clock::now();
+    const bool due = std::chrono::duration<double>(now - *last).count() >= kProgressEvery;
+    const auto level = due ? spdlog::level::info : spdlog::level::debug;
+    if (!log.should_log(level)) return;
+    if (due) *last = now;
+    const std::string where =
+        p.steps_done > 0 ? fmt::format(" ({} of {} steps final)", p.steps_done, p.steps) : std::string();
+    log.log(level, "{}: iteration {:>3} ({}): max scaled update {:.3e}{}, {:.1f} s", name, p.iteration,
+            to_string(p.method), p.update, where, std::chrono::duration<double>(now - start).count());
+  };
+  return o;
+}
+
 Trajectory solve_logged(spdlog::logger& log, const SystemEntry& e, const Problem& p, const SolveSettings& s,
                         const std::string& name, int batch_chunk) {
   log.info("{}: solving {} (batch {}, {} steps, n = {}, m = {}) with {} on {} in {}", name, e.name, p.batch,
            p.time.steps, p.shape.n, p.shape.m, to_string(s.options.method), s.backend, s.precision);
-  Trajectory t = solve_chunked(log, e, p, s, name, batch_chunk);
+  Trajectory t = solve_chunked(log, e, p, with_progress(log, s, name), name, batch_chunk);
   t.name = name;
-  for (size_t k = 0; k < t.residuals.size(); ++k)
-    log.debug("{}: iteration {:>3}: max scaled update {:.3e}", name, k + 1, t.residuals[k]);
   if (!t.residuals.empty()) log.debug("{}: estimated error left {:.3e} (tolerance units)", name, t.error_estimate);
   log.info("{}: {} after {} iteration(s) in {:.3f} s{}", name, t.status, t.iterations, t.wall_time_s,
            t.fallback_ran ? " (sequential fallback ran)" : "");

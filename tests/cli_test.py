@@ -10,6 +10,7 @@ h5py (Debian's python3-h5py for /usr/bin/python3).
 """
 import glob
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -232,9 +233,15 @@ def window(deer):
     with tempfile.TemporaryDirectory() as d:
         whole, windows = os.path.join(d, "whole.h5"), os.path.join(d, "windows.h5")
         for out, extra in ((whole, []), (windows, ["--set", "solver.window=40"])):
-            p = run(deer, ["run", case("good_gru.toml"), "-o", out, "--method", "deer"] + extra, d)
+            p = run(deer, ["run", case("good_gru.toml"), "-o", out, "--method", "deer", "-v"] + extra, d)
             if p.returncode != 0 or "status      converged" not in p.stdout:
                 fail(f"run {extra} failed", p)
+            # -v: each Newton iteration's line as it ends (Options::progress), windows with the steps done
+            lines = re.findall(r"deer: iteration +(\d+) \(deer\): max scaled update", p.stderr)
+            if not lines or [int(k) for k in lines] != list(range(1, len(lines) + 1)):
+                fail(f"run {extra}: no numbered iteration lines on stderr", p)
+            if extra and "of 300 steps final" not in p.stderr:
+                fail("windows: the iteration lines do not say how many steps are final", p)
         with h5py.File(whole, "r") as a, h5py.File(windows, "r") as b:
             va, vb = a["trajectories/deer/value"][()], b["trajectories/deer/value"][()]
             assert va.shape == vb.shape, (va.shape, vb.shape)

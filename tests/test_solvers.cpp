@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <vector>
 
 #include <Kokkos_Random.hpp>
 #include <deer/cells/elman.hpp>
@@ -304,6 +305,35 @@ deer::Parameters damp_recurrence(deer::Parameters p, double factor, int keep = -
   }
   return p;
 }
+
+// Options::progress: one report per iteration, numbered over the whole solve (windows, retries
+// and Auto's two phases), with the update that ends up in Result::residuals, the method that
+// produced the result last, and the steps of the windows already solved.
+struct ProgressLog {
+  std::vector<deer::Progress> reports;
+  deer::Options watch(deer::Options o) {
+    reports.clear();
+    o.progress = [this](const deer::Progress& p) { reports.push_back(p); };
+    return o;
+  }
+  template <class Res>
+  void expect_matches(const Res& res, int T, const std::string& where) const {
+    ASSERT_EQ(int(reports.size()), res.iterations) << where;
+    ASSERT_EQ(res.residuals.size(), reports.size()) << where;
+    for (size_t i = 0; i < reports.size(); ++i) {
+      EXPECT_EQ(reports[i].iteration, int(i) + 1) << where;
+      EXPECT_EQ(reports[i].update, res.residuals[i]) << where << ", iteration " << i + 1;
+      EXPECT_EQ(reports[i].steps, T) << where;
+      EXPECT_LT(reports[i].steps_done, T) << where;
+      if (i > 0) {
+        EXPECT_GE(reports[i].steps_done, reports[i - 1].steps_done) << where;
+      }
+    }
+    if (!reports.empty()) {
+      EXPECT_EQ(reports.back().method, res.method) << where;
+    }
+  }
+};
 
 }  // namespace
 
@@ -717,9 +747,14 @@ TYPED_TEST(Solvers, WindowsShrinkUntilNewtonConverges) {
   o.max_iterations = 50;
   o.fallback = false;
   o.window = 500;
-  const auto res = deer::solve(Space(), SteepTanh<R>{}, p.X, p.y0, o);
+  ProgressLog log;
+  const auto res = deer::solve(Space(), SteepTanh<R>{}, p.X, p.y0, log.watch(o));
   EXPECT_EQ(res.status, deer::Status::converged) << res.message;
   EXPECT_GT(res.windows, 2) << "windows of 500 steps were expected to fail and shrink";
+  log.expect_matches(res, 1000, "windows");
+  EXPECT_GT(log.reports.back().steps_done, 0) << "the last window's reports must count the windows before it";
+  deer::solve(Space(), SteepTanh<R>{}, p.X, p.y0, log.watch(seq));
+  EXPECT_TRUE(log.reports.empty()) << "the sequential method has no iterations to report";
   EXPECT_TRUE(within<R>(diff(res.y, ref.y))) << diff(res.y, ref.y).max_abs;
   o.window = 10;  // shorter than the shortest attempt: no retries
   o.max_iterations = 1;
@@ -800,7 +835,9 @@ TYPED_TEST(Solvers, StepsLaunchedAheadStopWhereTheHostWould) {
     deer::Options o = base;
     o.fallback = false;
     o.scan = deer::ScanAlgorithm::one_pass;
-    const auto ahead = run(o);
+    ProgressLog log;  // (reported while a step launched ahead may be running)
+    const auto ahead = run(log.watch(o));
+    log.expect_matches(ahead, int(ahead.y.extent(1)), what);
     o.scan = deer::ScanAlgorithm::chunked;
     const auto one_by_one = run(o);
     const std::string where = what + ": " + ahead.message + " / " + one_by_one.message;
@@ -938,13 +975,18 @@ TYPED_TEST(Solvers, QuasiFirstHandsOverToDeer) {
         deer::Result<deer::Sequence<R, Mem>> res;
         res.y = Y;
         deer::SolveWorkspace<R, Mem> ws;
+        ProgressLog log;
         deer::detail::solve_quasi_first(Space(), deer::Shifted<G>{gru, 0}, deer::ConstSequence<R, Mem>(p.X),
-                                        deer::ConstStates<R, Mem>(p.y0), o, Y, res, ws, budget);
+                                        deer::ConstStates<R, Mem>(p.y0), log.watch(o), Y, res, ws, budget);
         EXPECT_EQ(res.status, deer::Status::converged) << where << ": " << res.message;
         EXPECT_EQ(int(res.residuals.size()), res.iterations) << where;
+        log.expect_matches(res, T, where);
+        EXPECT_EQ(log.reports.front().method, deer::Method::quasi_deer) << where;
         if (budget == 2) {
           EXPECT_EQ(res.method, deer::Method::deer) << where;
           EXPECT_GT(res.iterations, 2) << where;
+          EXPECT_EQ(log.reports[1].method, deer::Method::quasi_deer) << where;
+          EXPECT_EQ(log.reports[2].method, deer::Method::deer) << where;
         } else if (sizeof(R) == 4) {  // (in double, quasi-DEER may need more than 20 to reach 1e-10)
           EXPECT_EQ(res.method, deer::Method::quasi_deer) << where;
         }

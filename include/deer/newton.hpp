@@ -357,6 +357,7 @@ void newton_loop(const Space& space, Iterates<Space, R>& it, const Options& opts
     if (ahead && !opened) it.ws.scan.one_pass.skipped();
     res.residuals.push_back(err);
     res.substitutions += nbad;
+    if (opts.progress) opts.progress(Progress{res.method, res.iterations, err, 0, 0});
     if (damped && err > 1.0) {
       // A converged update (err <= 1) is always accepted; so is a pure Picard step (b == 0),
       // which shrinking beta cannot improve on.

@@ -1,6 +1,7 @@
 #pragma once
 // Solver options and results: one small options object in, one result out; the library
 // never prints, failures carry advice in Result::message.
+#include <functional>
 #include <limits>
 #include <stdexcept>
 #include <string>
@@ -43,6 +44,15 @@ inline Method method_from_string(const std::string& s) {
                               "'; use one of: sequential, deer, quasi_deer, damped_deer, picard, auto");
 }
 
+// What Options::progress is told after each Newton iteration.
+struct Progress {
+  Method method = Method::deer;  // the iteration's method (Auto's quasi-DEER first: quasi_deer, then deer)
+  int iteration = 0;             // 1, 2, ... over the whole solve (every window, both of Auto's phases)
+  double update = 0.0;           // its max scaled update, tolerance units (<= 1: converged)
+  int steps_done = 0;            // steps already final in every sequence (windows before this one)
+  int steps = 0;                 // T
+};
+
 struct Options {
   Method method = Method::automatic;
   // Tolerances, elementwise: atol + rtol*|y|. Converged when every element of the Newton
@@ -82,6 +92,10 @@ struct Options {
   // back after successes, so this is the longest window. Parallelism per window is
   // batch x window steps.
   int window = 0;
+  // Called on the calling thread after every Newton iteration (rejected damped steps too), for
+  // logs and progress bars on long solves; not called by the sequential method, which is one
+  // kernel. It must not throw: a step launched ahead may be in flight when it is called.
+  std::function<void(const Progress&)> progress;
 
   template <class Real>
   double atol_for() const { return atol >= 0 ? atol : (sizeof(Real) >= 8 ? 1e-10 : 1e-5); }

@@ -146,9 +146,11 @@ namespace detail {
 // many iterations (half of max_iterations if that is fewer) and only while its updates do not
 // stall; DEER then goes on from its iterate (solve_quasi_first).
 inline constexpr int kQuasiFirstIterations = 20;
+inline constexpr int kOnePassMaxBlock = 2;      // DEER's scan runs in one pass up to this block size
+inline constexpr int kQuasiFirstMaxBlock = 16;  // beyond, quasi-DEER alone
 template <class Space>
 bool quasi_first(int k, int T) {
-  return !compat::on_host<Space> && long(T) >= 64 && k > 2 && k <= 16;
+  return !compat::on_host<Space> && long(T) >= 64 && k > kOnePassMaxBlock && k <= kQuasiFirstMaxBlock;
 }
 }  // namespace detail
 
@@ -165,7 +167,7 @@ Method choose_method(const Space& space, const Sys& sys, int batch, int T) {
     return (space.concurrency() >= 16 && work >= 100000) ? Method::deer : Method::sequential;
   } else {
     if (long(T) < 64) return Method::sequential;
-    if (k <= 2) return Method::deer;
+    if (k <= detail::kOnePassMaxBlock) return Method::deer;
     return Method::quasi_deer;
   }
 }
@@ -185,6 +187,29 @@ long run_sequential(const Space& space, const Sys& sys,
 }
 
 namespace detail {
+
+// opts for one part of a solve (a window, one of Auto's phases): its progress reports count the
+// `iterations` of the parts before it and the `steps_done` by earlier windows, out of `steps`.
+inline Options reporting(const Options& opts, int iterations, int steps_done, int steps) {
+  Options o = opts;
+  if (opts.progress)
+    o.progress = [report = opts.progress, iterations, steps_done, steps](const Progress& p) {
+      Progress q = p;
+      q.iteration += iterations;
+      q.steps_done = steps_done;
+      q.steps = steps;
+      report(q);
+    };
+  return o;
+}
+
+// A part's counts added to the whole solve's.
+template <class View>
+void absorb(Result<View>& res, const Result<View>& part) {
+  res.iterations += part.iterations;
+  res.residuals.insert(res.residuals.end(), part.residuals.begin(), part.residuals.end());
+  res.substitutions += part.substitutions;
+}
 
 // The parallel methods on the whole of X (res.method already resolved, not sequential).
 template <class Space, class Sys, class R = typename Sys::real_type, class Mem = typename Space::memory_space>
@@ -242,13 +267,14 @@ void solve_quasi_first(const Space& space, const Sys& sys, const ConstSequence<R
                              Y.extent(1), Y.extent(2));
     Kokkos::deep_copy(space, guess, Y);
   }
-  Options q = opts;
+  const int T = int(Y.extent(1));
+  Options q = reporting(opts, 0, 0, T);
   q.method = Method::quasi_deer;
   q.max_iterations = std::max(1, std::min(budget, opts.max_iterations / 2));
   res.method = Method::quasi_deer;
   solve_newton(space, sys, X, y0, q, Y, res, ws, /*stop_when_stalled=*/true);
   if (res.status == Status::converged || res.iterations >= opts.max_iterations) return;
-  Options d = opts;
+  Options d = reporting(opts, res.iterations, 0, T);
   d.method = Method::deer;
   d.max_iterations = opts.max_iterations - res.iterations;
   if (res.status == Status::max_iterations && res.substitutions == 0) d.initial_guess = InitialGuess::user;
@@ -261,9 +287,7 @@ void solve_quasi_first(const Space& space, const Sys& sys, const ConstSequence<R
   res.status = r.status;
   res.message = r.message;
   res.error_estimate = r.error_estimate;
-  res.iterations += r.iterations;
-  res.residuals.insert(res.residuals.end(), r.residuals.begin(), r.residuals.end());
-  res.substitutions += r.substitutions;
+  absorb(res, r);
 }
 
 // Options::window: consecutive windows of at most opts.window steps, each a Newton solve from
@@ -298,7 +322,7 @@ void solve_windows(const Space& space, const Sys& sys, const ConstSequence<R, Me
     if (opts.initial_guess == InitialGuess::user)
       Kokkos::deep_copy(space, Yw, Kokkos::subview(Y, Kokkos::ALL, steps, Kokkos::ALL));
     const bool can_shrink = len > kMinWindow;
-    Options o = opts;
+    Options o = reporting(opts, res.iterations, w0, T);
     if (can_shrink) {
       o.max_iterations = std::min(opts.max_iterations, kWindowAttemptIterations);
       o.non_finite = NonFinitePolicy::stop;
@@ -307,9 +331,7 @@ void solve_windows(const Space& space, const Sys& sys, const ConstSequence<R, Me
     r.method = res.method;
     solve_newton(space, Shifted<Sys>{sys, w0}, ConstSequence<R, Mem>(Xw), ConstStates<R, Mem>(start), o, Yw, r, ws,
                  can_shrink);
-    res.iterations += r.iterations;
-    res.residuals.insert(res.residuals.end(), r.residuals.begin(), r.residuals.end());
-    res.substitutions += r.substitutions;
+    absorb(res, r);
     if (r.status != Status::converged && can_shrink) {
       w = std::max(kMinWindow, len / 4);
       successes = 0;
@@ -410,7 +432,7 @@ Result<Sequence<typename Sys::real_type, typename Space::memory_space>> solve(
   } else if (quasi_first)
     detail::solve_quasi_first(space, Shifted<Sys>{sys, 0}, X, y0, opts, Y, res, ws, detail::kQuasiFirstIterations);
   else
-    detail::solve_newton(space, Shifted<Sys>{sys, 0}, X, y0, opts, Y, res, ws);
+    detail::solve_newton(space, Shifted<Sys>{sys, 0}, X, y0, detail::reporting(opts, 0, 0, T), Y, res, ws);
   if (res.status != Status::converged && opts.fallback) {
     const long nbad = run_sequential(space, sys, X, y0, Y);
     res.fallback_ran = true;
