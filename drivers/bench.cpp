@@ -228,7 +228,7 @@ void bench_system(const std::string& name, const Sys& sys, int batch, int T, con
     spdlog::info("  {} {:.3f} ms, {} iterations, status {}, max rel err {:.2e}, extra memory {:.1f} MB", r.method, ms,
                  r.iterations, r.status, r.max_rel_err, peak_mb);
     std::string last;
-    for (size_t j = res.residuals.size() > 8 ? res.residuals.size() - 8 : 0; j < res.residuals.size(); ++j)
+    for (size_t j = res.residuals.size() > 30 ? res.residuals.size() - 30 : 0; j < res.residuals.size(); ++j)
       last += fmt::format(" {:.3g}", res.residuals[j]);
     spdlog::info("    updates (tolerance units):{}; estimated error left {:.3g}", last, res.error_estimate);
     if (res.status != deer::Status::converged) spdlog::info("    {}", res.message);

@@ -68,6 +68,22 @@ struct UserRotations {
   }
 };
 
+// Dense and linear: y'_j = 0.5 y_j + 0.1 (the other states) + x. Quasi-DEER keeps only the
+// diagonal and converges slowly (about 0.6 per iteration); DEER is exact in one step.
+template <class R>
+struct Coupled {
+  using real_type = R;
+  static constexpr int max_state = 4;
+  static constexpr deer::Structure structure = deer::Structure::dense;
+  KOKKOS_INLINE_FUNCTION int state_size() const { return 4; }
+  KOKKOS_INLINE_FUNCTION int input_size() const { return 1; }
+  template <class S>
+  KOKKOS_INLINE_FUNCTION void operator()(int, const S* y, const R* x, S* out) const {
+    const S sum = y[0] + y[1] + y[2] + y[3];
+    for (int j = 0; j < 4; ++j) out[j] = R(0.4) * y[j] + R(0.1) * sum + x[0];
+  }
+};
+
 // The same rotations with block(): solved as lanes (lanes.hpp).
 template <class R>
 struct UserRotationLanes : UserRotations<R> {
@@ -774,6 +790,11 @@ TYPED_TEST(Solvers, NewtonStopsOnTheErrorEstimate) {
   EXPECT_EQ(deer::detail::error_left(2.0, 10.0, 1e4), 2.0);           // rate rising (0.2 > 1e-3)
   EXPECT_EQ(deer::detail::error_left(2.0, 10.0, -1.0), 2.0);          // no third update
   EXPECT_NEAR(deer::detail::error_left(2.0, 400.0, 1e4), 2.0 * 0.005 / 0.995, 1e-15);
+  // Halving every iteration, 100 needs 7 more to reach 1: more than 6, not more than 7.
+  EXPECT_TRUE(deer::detail::needs_more_than(100.0, 400.0, 6));
+  EXPECT_FALSE(deer::detail::needs_more_than(100.0, 400.0, 7));
+  EXPECT_TRUE(deer::detail::needs_more_than(100.0, 50.0, 30));  // growing
+  EXPECT_TRUE(deer::detail::needs_more_than(100.0, 400.0, 0));
   using G = deer::cells::Gru<R, typename TypeParam::mem, 1>;
   int on_estimate = 0;
   for (unsigned seed = 1; seed <= 10; ++seed) {
@@ -997,6 +1018,38 @@ TYPED_TEST(Solvers, QuasiFirstHandsOverToDeer) {
         EXPECT_TRUE(within<R>(d)) << where << ": max |diff| " << d.max_abs;
       }
   }
+  // Slow quasi-DEER: from the fourth iteration on, its rate projects more than
+  // kQuasiFirstProjected iterations, so DEER takes over well before the budget of 20.
+  const Coupled<R> coupled;
+  auto p = make_problem<TypeParam>(3, 2000, 4, 1, 77);
+  deer::Options seq;
+  seq.method = deer::Method::sequential;
+  const auto ref = deer::solve(Space(), coupled, p.X, p.y0, seq);
+  deer::Options o;
+  o.fallback = false;
+  deer::Sequence<R, Mem> Y("Y", 3, 2000, 4);
+  deer::Result<deer::Sequence<R, Mem>> res;
+  res.y = Y;
+  deer::SolveWorkspace<R, Mem> ws;
+  ProgressLog log;
+  deer::detail::solve_quasi_first(Space(), deer::Shifted<Coupled<R>>{coupled, 0}, deer::ConstSequence<R, Mem>(p.X),
+                                  deer::ConstStates<R, Mem>(p.y0), log.watch(o), Y, res, ws,
+                                  deer::detail::kQuasiFirstIterations);
+  std::string hist;
+  for (const auto& r : log.reports) hist += std::string(" ") + deer::to_string(r.method) + " " + std::to_string(r.update);
+  EXPECT_EQ(res.status, deer::Status::converged) << hist;
+  EXPECT_EQ(res.method, deer::Method::deer) << hist;
+  log.expect_matches(res, 2000, "coupled");
+  const auto quasi = std::count_if(log.reports.begin(), log.reports.end(),
+                                   [](const deer::Progress& r) { return r.method == deer::Method::quasi_deer; });
+  EXPECT_GE(quasi, 4) << hist;
+  EXPECT_LT(quasi, deer::detail::kQuasiFirstProjected) << hist;
+  if (quasi >= 4 && quasi < int(log.reports.size())) {  // the projection stopped it, not the stall rule
+    EXPECT_LE(log.reports[quasi - 1].update, 0.5 * log.reports[quasi - 3].update) << hist;
+  }
+  EXPECT_LE(res.iterations - quasi, 3) << "DEER on a linear map:" << hist;
+  const Diff d = diff(Y, ref.y);
+  EXPECT_TRUE(within<R>(d)) << "coupled: max |diff| " << d.max_abs;
 }
 
 // ---- shape errors ---------------------------------------------------------------------------

@@ -147,6 +147,16 @@ KOKKOS_INLINE_FUNCTION double error_left(double update, double before, double ea
   if (theta > before / earlier) return update;
   return update * theta / (1.0 - theta);
 }
+// Whether updates shrinking as from `earlier` to `update` over the last two iterations need more
+// than `left` further iterations to reach the tolerance (1): update^2 > (earlier / update)^left.
+// In products only, so that the host and the device judge alike.
+KOKKOS_INLINE_FUNCTION bool needs_more_than(double update, double earlier, int left) {
+  if (left <= 0 || !(update < earlier)) return true;
+  const double ratio = earlier / update, target = update * update;
+  double reach = 1.0;
+  for (int j = 0; j < left && reach < target; ++j) reach *= ratio;
+  return reach < target;
+}
 // Converged once the estimate is within this fraction of the tolerance, or the last update
 // is within the tolerance itself (CVODE's default margin, 0.1: the estimate is a model).
 inline constexpr double kEstimateMargin = 0.1;
@@ -158,6 +168,7 @@ enum class Next { go_on, converged, stalled, diverged };
 struct NewtonRules {
   bool rate = false;               // exact Newton steps, no substituted values: the rate test applies
   bool stall = false;              // stop once the updates stall (newton_loop's stop_when_stalled)
+  int projected = 0;               // with stall: also once their rate projects more iterations in all
   double divergence = 1e308;       // stop as diverged beyond this update
   // err: the update of iteration u (tolerance units); before, earlier: those of u-1, u-2.
   // finite: no value of the iterate was non-finite.
@@ -165,7 +176,8 @@ struct NewtonRules {
                                     double& estimate) const {
     estimate = rate && u >= 3 ? error_left(err, before, earlier) : err;
     if (err <= 1.0 || estimate <= kEstimateMargin) return Next::converged;
-    if (stall && u >= 4 && err > 0.5 * earlier) return Next::stalled;
+    if (stall && u >= 4 && (err > 0.5 * earlier || (projected > 0 && needs_more_than(err, earlier, projected - u))))
+      return Next::stalled;
     if (finite && err > divergence) return Next::diverged;
     return Next::go_on;
   }
@@ -322,17 +334,21 @@ struct Iterates {
 // advice: what to suggest when the iteration stops without converging. stop_when_stalled (a
 // window that can still be shortened): give up once an update is more than half the one two
 // iterations before, from the fourth on; Newton near its float32 noise floor hovers there.
+// projected (with stop_when_stalled): also give up once the rate of the last two updates
+// projects more than this many iterations in all (needs_more_than; 0: never).
 // Undamped one-pass steps are launched one ahead: step u + 1 is queued before the host reads
 // step u's update, and runs only if the device's NewtonVerdict on step u lets it; the host
 // then finds it running instead of launching it after a round trip (about 25 us per
 // iteration on the H200, session 11).
 template <class Space, class R, class Res, class Step, class Merit>
 void newton_loop(const Space& space, Iterates<Space, R>& it, const Options& opts, bool newton, bool damped, Step&& step,
-                 Merit&& merit, const std::string& advice, Res& res, bool stop_when_stalled = false) {
+                 Merit&& merit, const std::string& advice, Res& res, bool stop_when_stalled = false,
+                 int projected = 0) {
   double beta = 1.0;
   double current = damped ? merit(it.Yold) : 0.0;
   const bool pipelined = !damped && it.can_launch_ahead();
-  it.rules = NewtonRules{newton && !damped, stop_when_stalled && !damped, damped ? 1e308 : opts.divergence_threshold};
+  it.rules = NewtonRules{newton && !damped, stop_when_stalled && !damped, projected,
+                         damped ? 1e308 : opts.divergence_threshold};
   res.status = Status::max_iterations;
   PendingStep pending, next;
   bool queued = false;  // step res.iterations + 1 is launched already (as `next`)

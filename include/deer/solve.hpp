@@ -146,6 +146,12 @@ namespace detail {
 // many iterations (half of max_iterations if that is fewer) and only while its updates do not
 // stall; DEER then goes on from its iterate (solve_quasi_first).
 inline constexpr int kQuasiFirstIterations = 20;
+// ... and only while, from the fourth iteration on, the rate of its last two updates projects at
+// most this many iterations in all (NewtonRules::projected). A dense DEER iteration cost 3.2 to 35
+// quasi-DEER ones on the seven dense systems measured (session 15), and DEER took 4 or 5, so 16
+// quasi-DEER iterations cost at most about DEER's whole solve; slower ones (Elman n=16: 20
+// iterations, 1.55x DEER's time) hand over early.
+inline constexpr int kQuasiFirstProjected = 16;
 inline constexpr int kOnePassMaxBlock = 2;      // DEER's scan runs in one pass up to this block size
 inline constexpr int kQuasiFirstMaxBlock = 16;  // beyond, quasi-DEER alone
 template <class Space>
@@ -215,7 +221,7 @@ void absorb(Result<View>& res, const Result<View>& part) {
 template <class Space, class Sys, class R = typename Sys::real_type, class Mem = typename Space::memory_space>
 void solve_newton(const Space& space, const Sys& sys, const ConstSequence<R, Mem>& X, const ConstStates<R, Mem>& y0,
                   const Options& opts, const Sequence<R, Mem>& Y, Result<Sequence<R, Mem>>& res,
-                  SolveWorkspace<R, Mem>& ws, bool stop_when_stalled = false) {
+                  SolveWorkspace<R, Mem>& ws, bool stop_when_stalled = false, int projected = 0) {
   using Traits = system_traits<Sys>;
   const int batch = int(Y.extent(0)), T = int(Y.extent(1)), m = int(X.extent(2));
   const int k = block_size(sys), lanes = lanes_of(sys), n = int(Y.extent(2)) / lanes;
@@ -249,7 +255,7 @@ void solve_newton(const Space& space, const Sys& sys, const ConstSequence<R, Mem
   newton_loop(space, it, opts, res.method == Method::deer, damped, step, merit,
               "try method = damped_deer, a window (Options::window), raise max_iterations or loosen "
               "atol/rtol (chaotic systems: use sequential)",
-              res, stop_when_stalled);
+              res, stop_when_stalled, projected);
   it.finish(space, Y);
 }
 
@@ -272,7 +278,7 @@ void solve_quasi_first(const Space& space, const Sys& sys, const ConstSequence<R
   q.method = Method::quasi_deer;
   q.max_iterations = std::max(1, std::min(budget, opts.max_iterations / 2));
   res.method = Method::quasi_deer;
-  solve_newton(space, sys, X, y0, q, Y, res, ws, /*stop_when_stalled=*/true);
+  solve_newton(space, sys, X, y0, q, Y, res, ws, /*stop_when_stalled=*/true, kQuasiFirstProjected);
   if (res.status == Status::converged || res.iterations >= opts.max_iterations) return;
   Options d = reporting(opts, res.iterations, 0, T);
   d.method = Method::deer;
