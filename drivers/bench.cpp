@@ -9,6 +9,7 @@
 // --scan forces the scan algorithm of the solves that can run either (diagonal pairs:
 // quasi-DEER, k = 1 systems; 2x2 blocks of systems with max_block 2).
 // --window N sets the window of the neural ODE's windowed variants (default 10000 steps).
+// --tol X sets atol = rtol of the parallel methods (default: the precision's, 1e-5 in float32).
 // --sweep adds GRU n=1 and n=8 at T = 1e3, 1e4, 1e5 (the speedup-vs-T plot of python_post).
 // Each variant's calls share one deer::SolveWorkspace (a training loop's use); with
 // --fresh-workspace every call allocates its own (the first call's cost, every time).
@@ -109,6 +110,7 @@ deer::ScanAlgorithm g_scan = deer::ScanAlgorithm::automatic;  // --scan: forced 
 std::vector<std::string> g_methods;  // --method: only these parallel methods (all when empty)
 bool g_reference = true;  // --no-reference: skip the sequential run (no error, no speedup)
 int g_window = 0;         // --window: steps per window of the windowed neural-ODE variants
+double g_tol = -1.0;      // --tol: atol = rtol of the parallel methods (default: the precision's)
 bool g_fresh_workspace = false;  // --fresh-workspace: every call allocates its buffers
 
 // Uniform random values in [lo, hi) over every element, then a fence. Kokkos' fill_random on
@@ -196,6 +198,7 @@ void bench_system(const std::string& name, const Sys& sys, int batch, int T, con
     o.fallback = false;
     o.check_inputs = false;
     o.window = window;
+    o.atol = o.rtol = g_tol;
     std::string label = deer::to_string(method);
     if (window > 0) label += fmt::format("/w{}", window);
     const bool diagonal = method == deer::Method::quasi_deer || method == deer::Method::picard;
@@ -323,11 +326,18 @@ int main(int argc, char** argv) {
     else if (a == "--case" && i + 1 < argc) only.push_back(argv[++i]);
     else if (a == "--method" && i + 1 < argc) g_methods.push_back(argv[++i]);
     else if (a == "--window" && i + 1 < argc) g_window = std::max(1, std::atoi(argv[++i]));
+    else if (a == "--tol" && i + 1 < argc) {
+      g_tol = std::atof(argv[++i]);
+      if (!(g_tol > 0)) {
+        fmt::print(stderr, "deer-bench: --tol takes a positive number (atol = rtol), not '{}'\n", argv[i]);
+        return 2;
+      }
+    }
     else if (a == "--help" || a == "-h") {
       fmt::print("deer-bench [--json FILE] [--quick] [--reps N] [--case NAME]... [--sweep] [--profile] [--no-reference]\n"
                  "           [--scan automatic|chunked|one_pass] [--method NAME]... [--window N] [--fresh-workspace]\n"
-                 "           [--views]\n"
-                 "cases: diag_scan gru1 gru8 mhgru64 node8 quasi_gru64; on request only: elman8 elman16 lstm4 lstm8\n"
+                 "           [--views] [--tol X]\n"
+                 "cases: diag_scan gru1 gru8 mhgru64 node8 node8_decay quasi_gru64; on request only: elman8 elman16 lstm4 lstm8\n"
                  "       gru4 gru16\n");
       return 0;
     } else {
@@ -379,6 +389,17 @@ int main(int argc, char** argv) {
                  {{deer::Method::deer}, {deer::Method::quasi_deer}, {deer::Method::damped_deer},
                   {deer::Method::deer, w}, {deer::Method::quasi_deer, w}},
                  rec);
+    write_json(json, rec, copy_gbs);
+  }
+  if (want("node8_decay")) {
+    // The same network with a leak of 1 (y' = MLP(y) - y): its flow contracts, so the float32
+    // sequential run is a fair reference (docs/ode.md, NeuralOde) and Newton needs no windows.
+    using Node = deer::ode::NeuralOde<R, Mem, 8, 32>;
+    const int T = 1000000 / scale;
+    auto rhs = Node::from_parameters(Node::random_parameters(8, 32, 5));
+    rhs.decay = R(1);
+    auto grid = deer::ode::uniform_grid<R, Mem>(0.0, 0.001 * T, T);
+    bench_system("node8_decay", deer::ode::discretize<deer::ode::Rk38>(rhs, grid), 16, T, all, rec);
     write_json(json, rec, copy_gbs);
   }
   if (sweep)

@@ -142,17 +142,41 @@ Problem slice(const Problem& p, int b0, int b1) {
   return q;
 }
 
+// Logs each Newton iteration as it ends: at debug level every one, at info level (the default)
+// one every kProgressEvery seconds once a solve has run that long, so that a long solve shows
+// it is moving.
+constexpr double kProgressEvery = 2.0;
+SolveSettings with_progress(spdlog::logger& log, const SolveSettings& s, const std::string& name) {
+  using clock = std::chrono::steady_clock;
+  SolveSettings o = s;
+  const auto start = clock::now();
+  auto last = std::make_shared<clock::time_point>(start);
+  o.options.progress = [&log, name, start, last](const Progress& p) {
+    const auto now = clock::now();
+    const bool due = std::chrono::duration<double>(now - *last).count() >= kProgressEvery;
+    const auto level = due ? spdlog::level::info : spdlog::level::debug;
+    if (!log.should_log(level)) return;
+    if (due) *last = now;
+    const std::string where =
+        p.steps_done > 0 ? fmt::format(" ({} of {} steps final)", p.steps_done, p.steps) : std::string();
+    log.log(level, "{}: iteration {:>3} ({}): max scaled update {:.3e}{}, {:.1f} s", name, p.iteration,
+            to_string(p.method), p.update, where, std::chrono::duration<double>(now - start).count());
+  };
+  return o;
+}
+
 // Solves in chunks of `batch_chunk` sequences (all at once when 0), logging each chunk, and
 // merges the results: the worst status, the most iterations (with that chunk's residuals),
-// the largest error estimate, summed substitutions and times.
+// the largest error estimate, summed substitutions and times. Live iteration lines name the
+// chunk (each chunk's iterations count from 1).
 Trajectory solve_chunked(spdlog::logger& log, const SystemEntry& e, const Problem& p, const SolveSettings& s,
                          const std::string& name, int batch_chunk) {
-  if (batch_chunk <= 0 || batch_chunk >= p.batch) return e.solve(p, s);
+  if (batch_chunk <= 0 || batch_chunk >= p.batch) return e.solve(p, with_progress(log, s, name));
   const int chunks = (p.batch + batch_chunk - 1) / batch_chunk;
   Trajectory all;
   for (int k = 0; k < chunks; ++k) {
     const int b0 = k * batch_chunk, b1 = std::min(p.batch, b0 + batch_chunk);
-    Trajectory t = e.solve(slice(p, b0, b1), s);
+    Trajectory t = e.solve(slice(p, b0, b1), with_progress(log, s, fmt::format("{} chunk {}/{}", name, k + 1, chunks)));
     log.info("{}: chunk {}/{} (sequences {}..{}): {} after {} iteration(s) in {:.3f} s", name, k + 1, chunks, b0,
              b1 - 1, t.status, t.iterations, t.wall_time_s);
     if (k == 0) {
@@ -179,34 +203,11 @@ Trajectory solve_chunked(spdlog::logger& log, const SystemEntry& e, const Proble
   return all;
 }
 
-// Logs each Newton iteration as it ends: at debug level every one, at info level (the default)
-// one every kProgressEvery seconds once a solve has run that long, so that a long solve shows
-// it is moving.
-constexpr double kProgressEvery = 2.0;
-SolveSettings with_progress(spdlog::logger& log, const SolveSettings& s, const std::string& name) {
-  using clock = std::chrono::steady_clock;
-  SolveSettings o = s;
-  const auto start = clock::now();
-  auto last = std::make_shared<clock::time_point>(start);
-  o.options.progress = [&log, name, start, last](const Progress& p) {
-    const auto now = clock::now();
-    const bool due = std::chrono::duration<double>(now - *last).count() >= kProgressEvery;
-    const auto level = due ? spdlog::level::info : spdlog::level::debug;
-    if (!log.should_log(level)) return;
-    if (due) *last = now;
-    const std::string where =
-        p.steps_done > 0 ? fmt::format(" ({} of {} steps final)", p.steps_done, p.steps) : std::string();
-    log.log(level, "{}: iteration {:>3} ({}): max scaled update {:.3e}{}, {:.1f} s", name, p.iteration,
-            to_string(p.method), p.update, where, std::chrono::duration<double>(now - start).count());
-  };
-  return o;
-}
-
 Trajectory solve_logged(spdlog::logger& log, const SystemEntry& e, const Problem& p, const SolveSettings& s,
                         const std::string& name, int batch_chunk) {
   log.info("{}: solving {} (batch {}, {} steps, n = {}, m = {}) with {} on {} in {}", name, e.name, p.batch,
            p.time.steps, p.shape.n, p.shape.m, to_string(s.options.method), s.backend, s.precision);
-  Trajectory t = solve_chunked(log, e, p, with_progress(log, s, name), name, batch_chunk);
+  Trajectory t = solve_chunked(log, e, p, s, name, batch_chunk);
   t.name = name;
   if (!t.residuals.empty()) log.debug("{}: estimated error left {:.3e} (tolerance units)", name, t.error_estimate);
   log.info("{}: {} after {} iteration(s) in {:.3f} s{}", name, t.status, t.iterations, t.wall_time_s,

@@ -1,4 +1,8 @@
-// Registration of the neural ODE f(y) = W2 tanh(W1 y + b1) + b2 (deer::ode::NeuralOde).
+// Registration of the neural ODE f(y) = W2 tanh(W1 y + b1) + b2 - decay y (deer::ode::NeuralOde).
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
 #include <deer/ode/systems.hpp>
 
 #include "registry_builtin.hpp"
@@ -9,14 +13,15 @@ namespace {
 struct NeuralOdeDef {
   static constexpr const char* name = "neural_ode";
   static constexpr const char* description =
-      "neural ODE y' = W2 tanh(W1 y + b1) + b2 (one hidden layer, nn.Linear conventions)";
+      "neural ODE y' = W2 tanh(W1 y + b1) + b2 - decay y (one hidden layer, nn.Linear conventions)";
   using Schemes = std::tuple<deer::ode::Rk4, deer::ode::Trapezoidal>;
   static std::vector<deer::ParamSpec> parameters() {
     return {{"state", 2L, "state size n (<= 8)"},
             {"hidden", 16L, "hidden units H (<= 64)"},
             {"seed", 1L, "seed of the random weights when no weights file is given"},
             {"weights", std::string(), "HDF5 file with W1 (H, n), b1 (H), W2 (n, H), b2 (n); empty: random"},
-            {"group", std::string("neural_ode"), "group inside the weights file"}};
+            {"group", std::string("neural_ode"), "group inside the weights file"},
+            {"decay", 0.0, "leak: y' gets - decay * y (0: the plain network; large enough, the flow contracts)"}};
   }
   static int state_size(const deer::ParamValues& p) {
     p.integer_in("hidden", 1, 64);
@@ -31,7 +36,11 @@ struct NeuralOdeDef {
     using F = deer::ode::NeuralOde<Real, Mem>;
     const int n = int(p.params.integer("state")), H = int(p.params.integer("hidden"));
     const auto w = deer::builtin::cell_weights(p, [&](unsigned long seed) { return F::random_parameters(n, H, seed); });
-    const F f = F::from_parameters(w);
+    F f = F::from_parameters(w);
+    const double decay = p.params.real("decay");
+    if (!std::isfinite(decay))
+      throw std::invalid_argument("neural_ode: parameter 'decay' must be a finite number (got " + std::to_string(decay) + ")");
+    f.decay = Real(decay);
     if (f.n != n || f.H != H)
       throw std::invalid_argument("neural_ode: the weights file holds n = " + std::to_string(f.n) + ", H = " +
                                   std::to_string(f.H) + " but the case says state = " + std::to_string(n) +

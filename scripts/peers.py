@@ -60,7 +60,7 @@ def rk38_numpy(f, y0, t):
     return np.stack(ys)
 
 
-def node_peer(steps, batch=16, n=8, hidden=32):
+def node_peer(steps, batch=16, n=8, hidden=32, decay=0.0):
     from torchdiffeq import odeint
     torch.manual_seed(1)
 
@@ -71,7 +71,7 @@ def node_peer(steps, batch=16, n=8, hidden=32):
             self.l2 = torch.nn.Linear(hidden, n)
 
         def forward(self, t, y):
-            return self.l2(torch.tanh(self.l1(y)))
+            return self.l2(torch.tanh(self.l1(y))) - decay * y
 
     f = Mlp().double()
     y0 = torch.rand(batch, n, dtype=torch.float64)
@@ -80,7 +80,7 @@ def node_peer(steps, batch=16, n=8, hidden=32):
         sol = odeint(f, y0, t, method="rk4").numpy()
         W1, b1 = f.l1.weight.numpy(), f.l1.bias.numpy()
         W2, b2 = f.l2.weight.numpy(), f.l2.bias.numpy()
-    ref = rk38_numpy(lambda _t, y: np.tanh(y @ W1.T + b1) @ W2.T + b2, y0.numpy(), t.numpy())
+    ref = rk38_numpy(lambda _t, y: np.tanh(y @ W1.T + b1) @ W2.T + b2 - decay * y, y0.numpy(), t.numpy())
     check = float(np.abs(sol - ref).max())
     fc = Mlp().cuda().float()
     fc.load_state_dict({k: v.float() for k, v in f.state_dict().items()})
@@ -88,7 +88,7 @@ def node_peer(steps, batch=16, n=8, hidden=32):
     tc = torch.linspace(0, 0.001 * steps, steps + 1, device="cuda")
     with torch.no_grad():
         ms = timed(lambda: odeint(fc, yc, tc, method="rk4"), reps=1)
-    return {"peer": "torchdiffeq_rk4", "n": n, "hidden": hidden, "T": steps, "batch": batch,
+    return {"peer": "torchdiffeq_rk4", "n": n, "hidden": hidden, "decay": decay, "T": steps, "batch": batch,
             "check_max_abs_vs_numpy_rk38": check, "time_ms": ms, "ms_per_step": ms / steps}
 
 
@@ -103,9 +103,10 @@ def main():
         r = gru_peer(n, T)
         print(json.dumps(r), flush=True)
         recs.append(r)
-    r = node_peer(1000 if a.quick else 10000)
-    print(json.dumps(r), flush=True)
-    recs.append(r)
+    for decay in (0.0, 1.0):  # deer-bench's node8 and node8_decay
+        r = node_peer(1000 if a.quick else 10000, decay=decay)
+        print(json.dumps(r), flush=True)
+        recs.append(r)
     if a.json:
         with open(a.json, "w") as fh:
             json.dump({"device": torch.cuda.get_device_name(), "torch": torch.__version__, "records": recs}, fh, indent=1)

@@ -215,9 +215,14 @@ def batch_chunk(deer):
         p = run(deer, ["run", case("good_gru.toml"), "-o", whole, "--set", "batch=3"], d)
         if p.returncode != 0:
             fail("unchunked run failed", p)
-        p = run(deer, ["run", case("good_gru.toml"), "-o", parts, "--set", "batch=3", "--set", "solver.batch_chunk=2"], d)
+        p = run(deer, ["run", case("good_gru.toml"), "-o", parts, "--set", "batch=3", "--set", "solver.batch_chunk=2",
+                       "-v"], d)
         if p.returncode != 0 or "chunk 1/2 (sequences 0..1)" not in p.stderr or "chunk 2/2 (sequences 2..2)" not in p.stderr:
             fail("chunked run did not log its chunks", p)
+        # -v: each chunk's live iteration lines name the chunk (its iterations count from 1)
+        for k in (1, 2):
+            if not re.search(rf"chunk {k}/2: iteration +1 \(", p.stderr):
+                fail(f"chunk {k}'s iteration lines do not name it", p)
         with h5py.File(whole, "r") as a, h5py.File(parts, "r") as b:
             va, vb = a["trajectories/deer/value"][()], b["trajectories/deer/value"][()]
             assert va.shape == vb.shape == (3, 301, 4), (va.shape, vb.shape)

@@ -137,6 +137,8 @@ TYPED_TEST(Ode, DeerEqualsSequentialEverySchemeEverySystem) {
     using Net = ode::NeuralOde<R, Mem, 4, 16>;
     auto net = Net::from_parameters(Net::random_parameters(3, 16, 11));
     all_schemes<Space>(net, t, X0, make_states<R, Mem>({{0.1, -0.2, 0.3}, {1.0, 0.5, -0.5}}), "neural_random", true);
+    net.decay = R(2);  // a leak: the same network's flow contracts
+    all_schemes<Space>(net, t, X0, make_states<R, Mem>({{0.1, -0.2, 0.3}, {1.0, 0.5, -0.5}}), "neural_decay", true);
   }
   {  // stiff problems: implicit schemes only (explicit ones are unstable at these steps)
     auto tv = ode::uniform_grid<R, Mem>(0.0, 200.0, T);  // h = 1 (h = 2.5 defeats the inner Newton)
@@ -272,6 +274,27 @@ TEST(OdeApi, BadArgumentsThrowWithAdvice) {
   auto X = ode::no_inputs<double, Mem>(1, 10);
   EXPECT_THROW(ode::solve_continuous(Kokkos::DefaultHostExecutionSpace(), ode::VanDerPol<double>{}, t, X, y0, o),
                std::invalid_argument);
+}
+
+// NeuralOde's decay is a leak: f with decay d is the plain network's f minus d y.
+TEST(OdeApi, NeuralOdeDecayIsALeak) {
+  using Net = deer::ode::NeuralOde<double, Kokkos::HostSpace, 3, 8>;
+  auto net = Net::from_parameters(Net::random_parameters(3, 8, 2));
+  const double y[3] = {0.3, -1.2, 2.0};
+  double plain[3], leaky[3];
+  net(0.0, y, nullptr, plain);
+  net.decay = 1.5;
+  net(0.0, y, nullptr, leaky);
+  for (int j = 0; j < 3; ++j) {
+    double f = net.b2(j);  // the network by hand
+    for (int k = 0; k < 8; ++k) {
+      double a = net.b1(k);
+      for (int c = 0; c < 3; ++c) a += net.W1(k, c) * y[c];
+      f += net.W2(j, k) * std::tanh(a);
+    }
+    EXPECT_NEAR(plain[j], f, 1e-14);
+    EXPECT_NEAR(leaky[j], f - 1.5 * y[j], 1e-14);
+  }
 }
 
 TEST(OdeLinalg, ExpmMatchesKnownExponentials) {

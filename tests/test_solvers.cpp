@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -795,6 +796,17 @@ TYPED_TEST(Solvers, NewtonStopsOnTheErrorEstimate) {
   EXPECT_FALSE(deer::detail::needs_more_than(100.0, 400.0, 7));
   EXPECT_TRUE(deer::detail::needs_more_than(100.0, 50.0, 30));  // growing
   EXPECT_TRUE(deer::detail::needs_more_than(100.0, 400.0, 0));
+  // Stagnation (GiveUp::when_stagnant): from the fifth iteration, two updates within
+  // kStagnantBelow that are no smaller than 0.9 times the one before them.
+  using deer::detail::Next;
+  const deer::detail::NewtonRules rules{false, {}, 1e30}, picard{false, {false, 0, false}, 1e30};
+  double est;
+  EXPECT_EQ(rules.judge(1.2, 1.21, 1.19, 6, true, est), Next::stalled);
+  EXPECT_EQ(rules.judge(1.2, 1.21, 1.19, 4, true, est), Next::go_on);  // too early
+  EXPECT_EQ(rules.judge(2e3, 2.1e3, 2e3, 6, true, est), Next::go_on);  // far above the tolerance
+  EXPECT_EQ(rules.judge(8.0, 9.0, 10.0, 6, true, est), Next::go_on);   // still shrinking (0.8 in two)
+  EXPECT_EQ(rules.judge(9.5, 9.0, 10.0, 6, true, est), Next::stalled);  // 0.9 in two, then back up
+  EXPECT_EQ(picard.judge(1.2, 1.21, 1.19, 6, true, est), Next::go_on);
   using G = deer::cells::Gru<R, typename TypeParam::mem, 1>;
   int on_estimate = 0;
   for (unsigned seed = 1; seed <= 10; ++seed) {
@@ -815,6 +827,47 @@ TYPED_TEST(Solvers, NewtonStopsOnTheErrorEstimate) {
     }
   }
   EXPECT_GT(on_estimate, 0) << "no solve stopped on the estimate: the rate test is not exercised";
+}
+
+// A tolerance below the rounding floor of the precision: the updates hover above it. DEER and
+// quasi-DEER must say so (stalled) within a few iterations of reaching it, not run to
+// max_iterations; Picard, which may hover before it has fixed enough steps, runs on.
+TYPED_TEST(Solvers, RoundingFloorIsReportedAsStalled) {
+  using R = typename TypeParam::real;
+  using Space = typename TypeParam::space;
+  using G = deer::cells::Gru<R, typename TypeParam::mem, 4>;
+  const double eps = std::numeric_limits<R>::epsilon();
+  int stalled = 0;
+  for (unsigned seed = 1; seed <= 3; ++seed) {
+    const auto gru = G::from_parameters(G::random_parameters(4, 2, seed), 4, 2);
+    auto p = make_problem<TypeParam>(2, 3000, 4, 2, 60 + seed);
+    for (deer::Method method : {deer::Method::deer, deer::Method::quasi_deer}) {
+      deer::Options o;
+      o.method = method;
+      o.atol = o.rtol = eps / 20;  // one unit in the last place is 20 tolerance units
+      o.fallback = false;
+      o.max_iterations = 200;
+      o.chunk = 64;
+      const auto res = deer::solve(Space(), gru, p.X, p.y0, o);
+      std::string hist;
+      for (double r : res.residuals) hist += " " + deer::detail::fmt_tolerance(r);
+      const std::string where = deer::to_string(method) + std::string(", seed ") + std::to_string(seed) + ":" + hist;
+      if (std::getenv("DEER_TEST_VERBOSE")) std::printf("  %s -> %s\n", where.c_str(), deer::to_string(res.status));
+      // Converging is possible too: an exact floating-point fixed point (update 0), or DEER's
+      // rate test vouching for the iterate from the updates before the floor.
+      if (res.status == deer::Status::converged) {
+        EXPECT_TRUE(res.residuals.back() <= 1.0 || res.error_estimate <= deer::detail::kEstimateMargin) << where;
+        continue;
+      }
+      ASSERT_EQ(res.status, deer::Status::stalled) << where << ": " << res.message;
+      ++stalled;
+      EXPECT_LT(res.iterations, 60) << where;
+      EXPECT_GT(res.residuals.back(), 1.0) << where;
+      EXPECT_NE(res.message.find("stopped shrinking"), std::string::npos) << res.message;
+      EXPECT_NE(res.message.find("float64"), std::string::npos) << res.message;
+    }
+  }
+  EXPECT_GT(stalled, 0) << "no solve reached the rounding floor: the stagnation rule is not exercised";
 }
 
 TYPED_TEST(Solvers, MaxIterationsIsReported) {

@@ -165,10 +165,25 @@ inline constexpr double kEstimateMargin = 0.1;
 // diverged. The host's loop decides with it, and so does the device for an iteration launched
 // before the host has read the update (Iterates::step, gated): both must decide alike.
 enum class Next { go_on, converged, stalled, diverged };
+// When a Newton loop stops early with Status::stalled.
+//  - when_stagnant (every DEER and quasi-DEER loop; not Picard, which can hover until it has
+//    fixed enough steps, nor damped steps): from the fifth iteration on, once the last two
+//    updates, both within kStagnantBelow tolerance units, are no smaller than 0.9 times the one
+//    before them. That is the rounding floor: float32 DEER on a neural ODE of 1e6 steps hovered
+//    at 1.1-1.3 tolerance units for 90 iterations (H200, session 16) and would never converge.
+//  - when_stalled (callers with somewhere else to go: a window that can still shrink, Auto's
+//    quasi-DEER phase that hands over to DEER): sooner, once an update is more than half the
+//    one two iterations before, from the fourth on; and with `projected` > 0 also once the rate
+//    of the last two updates projects more than that many iterations in all (needs_more_than).
+struct GiveUp {
+  bool when_stalled = false;
+  int projected = 0;
+  bool when_stagnant = true;
+};
+inline constexpr double kStagnantBelow = 1e3;
 struct NewtonRules {
   bool rate = false;               // exact Newton steps, no substituted values: the rate test applies
-  bool stall = false;              // stop once the updates stall (newton_loop's stop_when_stalled)
-  int projected = 0;               // with stall: also once their rate projects more iterations in all
+  GiveUp give_up;                  // the verdict `stalled`
   double divergence = 1e308;       // stop as diverged beyond this update
   // err: the update of iteration u (tolerance units); before, earlier: those of u-1, u-2.
   // finite: no value of the iterate was non-finite.
@@ -176,9 +191,12 @@ struct NewtonRules {
                                     double& estimate) const {
     estimate = rate && u >= 3 ? error_left(err, before, earlier) : err;
     if (err <= 1.0 || estimate <= kEstimateMargin) return Next::converged;
-    if (stall && u >= 4 && (err > 0.5 * earlier || (projected > 0 && needs_more_than(err, earlier, projected - u))))
+    if (give_up.when_stalled && u >= 4 &&
+        (err > 0.5 * earlier || (give_up.projected > 0 && needs_more_than(err, earlier, give_up.projected - u))))
       return Next::stalled;
     if (finite && err > divergence) return Next::diverged;
+    if (give_up.when_stagnant && u >= 5 && err <= kStagnantBelow && (err < before ? err : before) >= 0.9 * earlier)
+      return Next::stalled;
     return Next::go_on;
   }
 };
@@ -331,23 +349,19 @@ struct Iterates {
 // and returns its PendingStep. With merit (DampedDeer), a step that does not lower merit(Ynew)
 // is rejected and retried with beta/4 (see Options::damping_min).
 // newton: the steps are exact Newton steps, where the rate test (error_left) applies.
-// advice: what to suggest when the iteration stops without converging. stop_when_stalled (a
-// window that can still be shortened): give up once an update is more than half the one two
-// iterations before, from the fourth on; Newton near its float32 noise floor hovers there.
-// projected (with stop_when_stalled): also give up once the rate of the last two updates
-// projects more than this many iterations in all (needs_more_than; 0: never).
+// advice: what to suggest when the iteration stops without converging. give_up: when to stop
+// early with status stalled (GiveUp; never for damped steps).
 // Undamped one-pass steps are launched one ahead: step u + 1 is queued before the host reads
 // step u's update, and runs only if the device's NewtonVerdict on step u lets it; the host
 // then finds it running instead of launching it after a round trip (about 25 us per
 // iteration on the H200, session 11).
 template <class Space, class R, class Res, class Step, class Merit>
 void newton_loop(const Space& space, Iterates<Space, R>& it, const Options& opts, bool newton, bool damped, Step&& step,
-                 Merit&& merit, const std::string& advice, Res& res, bool stop_when_stalled = false,
-                 int projected = 0) {
+                 Merit&& merit, const std::string& advice, Res& res, GiveUp give_up = {}) {
   double beta = 1.0;
   double current = damped ? merit(it.Yold) : 0.0;
   const bool pipelined = !damped && it.can_launch_ahead();
-  it.rules = NewtonRules{newton && !damped, stop_when_stalled && !damped, projected,
+  it.rules = NewtonRules{newton && !damped, damped ? GiveUp{false, 0, false} : give_up,
                          damped ? 1e308 : opts.divergence_threshold};
   res.status = Status::max_iterations;
   PendingStep pending, next;
@@ -404,7 +418,14 @@ void newton_loop(const Space& space, Iterates<Space, R>& it, const Options& opts
       res.status = Status::converged;
       break;
     }
-    if (verdict == Next::stalled) break;  // status stays max_iterations (the caller retries a shorter window)
+    if (verdict == Next::stalled) {  // (windows retry shorter, Auto's quasi-DEER hands over)
+      res.status = Status::stalled;
+      res.message = "the Newton updates stopped shrinking (" + fmt_tolerance(earlier) + ", " + fmt_tolerance(before) +
+                    ", " + fmt_tolerance(err) + " tolerance units at iterations " + std::to_string(u - 2) + " to " +
+                    std::to_string(u) + "): near 1 this is the rounding floor of the precision over the trajectory; "
+                    "loosen atol/rtol above it or solve in float64 (quasi-DEER converging slowly: use deer)";
+      break;
+    }
     if (verdict == Next::diverged) {      // (damped steps are guarded by the merit instead)
       res.status = Status::diverged;
       res.message = "the Newton updates grew beyond " + fmt_tolerance(opts.divergence_threshold) +

@@ -14,7 +14,9 @@ enum class ScanAlgorithm { automatic, chunked, one_pass };
 enum class Method { sequential, deer, quasi_deer, damped_deer, picard, automatic };
 enum class InitialGuess { broadcast_y0, zeros, user };
 enum class NonFinitePolicy { substitute, stop };
-enum class Status { converged, max_iterations, non_finite, diverged };
+// stalled: the Newton updates stopped shrinking (newton.hpp, GiveUp), which near the tolerance is
+// usually the rounding floor of the precision over a long trajectory.
+enum class Status { converged, max_iterations, non_finite, diverged, stalled };
 
 inline const char* to_string(Method m) {
   switch (m) {
@@ -33,6 +35,7 @@ inline const char* to_string(Status s) {
     case Status::max_iterations: return "max_iterations";
     case Status::non_finite: return "non_finite";
     case Status::diverged: return "diverged";
+    case Status::stalled: return "stalled";
   }
   return "unknown";
 }

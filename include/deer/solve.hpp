@@ -147,7 +147,7 @@ namespace detail {
 // stall; DEER then goes on from its iterate (solve_quasi_first).
 inline constexpr int kQuasiFirstIterations = 20;
 // ... and only while, from the fourth iteration on, the rate of its last two updates projects at
-// most this many iterations in all (NewtonRules::projected). A dense DEER iteration cost 3.2 to 35
+// most this many iterations in all (GiveUp::projected). A dense DEER iteration cost 3.2 to 35
 // quasi-DEER ones on the seven dense systems measured (session 15), and DEER took 4 or 5, so 16
 // quasi-DEER iterations cost at most about DEER's whole solve; slower ones (Elman n=16: 20
 // iterations, 1.55x DEER's time) hand over early.
@@ -221,7 +221,7 @@ void absorb(Result<View>& res, const Result<View>& part) {
 template <class Space, class Sys, class R = typename Sys::real_type, class Mem = typename Space::memory_space>
 void solve_newton(const Space& space, const Sys& sys, const ConstSequence<R, Mem>& X, const ConstStates<R, Mem>& y0,
                   const Options& opts, const Sequence<R, Mem>& Y, Result<Sequence<R, Mem>>& res,
-                  SolveWorkspace<R, Mem>& ws, bool stop_when_stalled = false, int projected = 0) {
+                  SolveWorkspace<R, Mem>& ws, GiveUp give_up = {}) {
   using Traits = system_traits<Sys>;
   const int batch = int(Y.extent(0)), T = int(Y.extent(1)), m = int(X.extent(2));
   const int k = block_size(sys), lanes = lanes_of(sys), n = int(Y.extent(2)) / lanes;
@@ -252,10 +252,11 @@ void solve_newton(const Space& space, const Sys& sys, const ConstSequence<R, Mem
                             Kokkos::Max<double>(r));
     return r;
   };
+  if (res.method == Method::picard) give_up.when_stagnant = false;  // it can hover until it fixes enough steps
   newton_loop(space, it, opts, res.method == Method::deer, damped, step, merit,
               "try method = damped_deer, a window (Options::window), raise max_iterations or loosen "
               "atol/rtol (chaotic systems: use sequential)",
-              res, stop_when_stalled, projected);
+              res, give_up);
   it.finish(space, Y);
 }
 
@@ -278,12 +279,13 @@ void solve_quasi_first(const Space& space, const Sys& sys, const ConstSequence<R
   q.method = Method::quasi_deer;
   q.max_iterations = std::max(1, std::min(budget, opts.max_iterations / 2));
   res.method = Method::quasi_deer;
-  solve_newton(space, sys, X, y0, q, Y, res, ws, /*stop_when_stalled=*/true, kQuasiFirstProjected);
+  solve_newton(space, sys, X, y0, q, Y, res, ws, GiveUp{true, kQuasiFirstProjected});
   if (res.status == Status::converged || res.iterations >= opts.max_iterations) return;
   Options d = reporting(opts, res.iterations, 0, T);
   d.method = Method::deer;
   d.max_iterations = opts.max_iterations - res.iterations;
-  if (res.status == Status::max_iterations && res.substitutions == 0) d.initial_guess = InitialGuess::user;
+  if ((res.status == Status::max_iterations || res.status == Status::stalled) && res.substitutions == 0)
+    d.initial_guess = InitialGuess::user;
   else if (guess.data()) Kokkos::deep_copy(space, Y, guess);
   Result<Sequence<R, Mem>> r;
   r.y = Y;
@@ -336,7 +338,7 @@ void solve_windows(const Space& space, const Sys& sys, const ConstSequence<R, Me
     Result<Sequence<R, Mem>> r;
     r.method = res.method;
     solve_newton(space, Shifted<Sys>{sys, w0}, ConstSequence<R, Mem>(Xw), ConstStates<R, Mem>(start), o, Yw, r, ws,
-                 can_shrink);
+                 GiveUp{can_shrink});
     absorb(res, r);
     if (r.status != Status::converged && can_shrink) {
       w = std::max(kMinWindow, len / 4);

@@ -5,7 +5,7 @@
 //   LotkaVolterra    x' = a x - b x y,  y' = d x y - g y                              (n = 2)
 //   Robertson        stiff chemical kinetics (rates 0.04, 1e4, 3e7)                    (n = 3)
 //   Lorenz63         sigma = 10, rho = 28, beta = 8/3: chaotic                         (n = 3)
-//   NeuralOde        f(t, y) = W2 tanh(W1 y + b1) + b2 (weights in Views)
+//   NeuralOde        f(t, y) = W2 tanh(W1 y + b1) + b2 - decay y (weights in Views)
 #include <random>
 #include <string>
 
@@ -93,9 +93,11 @@ struct Lorenz63 {
   }
 };
 
-// f(t, y) = W2 tanh(W1 y + b1) + b2 with W1 (H, n), b1 (H), W2 (n, H), b2 (n) (the
+// f(t, y) = W2 tanh(W1 y + b1) + b2 - decay y with W1 (H, n), b1 (H), W2 (n, H), b2 (n) (the
 // torchdiffeq/PyTorch nn.Linear convention: weight rows are outputs). MaxState >= n and
-// MaxHidden >= H are compile-time capacities.
+// MaxHidden >= H are compile-time capacities. decay (0 by default: the plain network) is a
+// leak as in continuous-time RNNs: large enough, it makes the flow contract, so that trajectories
+// forget their start and float32 rounding stays bounded over long horizons (docs/ode.md).
 template <class Real, class Mem, int MaxState = 8, int MaxHidden = 64>
 struct NeuralOde {
   using real_type = Real;
@@ -104,6 +106,7 @@ struct NeuralOde {
   Kokkos::View<Real**, Kokkos::LayoutRight, Mem> W1, W2;
   Kokkos::View<Real*, Mem> b1, b2;
   int n = 0, H = 0;
+  Real decay = 0;
   KOKKOS_INLINE_FUNCTION int state_size() const { return n; }
   KOKKOS_INLINE_FUNCTION int input_size() const { return 0; }
   template <class S>
@@ -117,7 +120,7 @@ struct NeuralOde {
     for (int r = 0; r < n; ++r) {
       S a = S(b2(r));
       for (int k = 0; k < H; ++k) a += W2(r, k) * h[k];
-      dydt[r] = a;
+      dydt[r] = a - decay * y[r];
     }
   }
 
