@@ -419,11 +419,14 @@ void newton_loop(const Space& space, Iterates<Space, R>& it, const Options& opts
       break;
     }
     if (verdict == Next::stalled) {  // (windows retry shorter, Auto's quasi-DEER hands over)
+      // The updates hover at the floor: tolerances twice the largest of them clear it.
+      const double level = 2.0 * (earlier > before ? (earlier > err ? earlier : err) : (before > err ? before : err));
       res.status = Status::stalled;
       res.message = "the Newton updates stopped shrinking (" + fmt_tolerance(earlier) + ", " + fmt_tolerance(before) +
                     ", " + fmt_tolerance(err) + " tolerance units at iterations " + std::to_string(u - 2) + " to " +
-                    std::to_string(u) + "): near 1 this is the rounding floor of the precision over the trajectory; "
-                    "loosen atol/rtol above it or solve in float64 (quasi-DEER converging slowly: use deer)";
+                    std::to_string(u) + "), usually the rounding floor of the precision over this trajectory: "
+                    "raise atol/rtol about " + fmt_tolerance(level) + "-fold or solve in float64 (a quasi-DEER "
+                    "that converges this slowly: use deer)";
       break;
     }
     if (verdict == Next::diverged) {      // (damped steps are guarded by the merit instead)
