@@ -296,6 +296,15 @@ void bench_lstm(const std::string& name, int T, const std::vector<Variant>& vari
   bench_system(name, L::from_parameters(L::random_parameters(H, H, 1), H, H), 16, T, variants, out);
 }
 
+// Neural ODE: tanh MLP 8 -> 32 -> 8 (weights seed 5) with a leak `decay`, 3/8-rule RK4
+// (torchdiffeq's rk4) over T steps of 0.001.
+auto neural_ode_bench_system(int T, R decay) {
+  using Node = deer::ode::NeuralOde<R, Mem, 8, 32>;
+  auto rhs = Node::from_parameters(Node::random_parameters(8, 32, 5));
+  rhs.decay = decay;
+  return deer::ode::discretize<deer::ode::Rk38>(rhs, deer::ode::uniform_grid<R, Mem>(0.0, 0.001 * T, T));
+}
+
 }  // namespace
 
 void write_json(const std::string& json, const std::vector<Record>& rec, double copy_gbs);
@@ -375,17 +384,13 @@ int main(int argc, char** argv) {
   }
   write_json(json, rec, copy_gbs);
   if (want("node8")) {
-    // Neural ODE: tanh MLP 8 -> 32 -> 8, 3/8-rule RK4 (torchdiffeq's rk4) on a uniform grid.
-    using Node = deer::ode::NeuralOde<R, Mem, 8, 32>;
-    const int T = 1000000 / scale;
-    auto rhs = Node::from_parameters(Node::random_parameters(8, 32, 5));
-    auto grid = deer::ode::uniform_grid<R, Mem>(0.0, 0.001 * T, T);
     // Newton over the whole [0, 1000] diverges (the linearisation grows past float range; in
     // float64 too), so windows too: --window N, or windows of 10000 steps (t = 10 each). The
     // trajectory drifts to |y| ~ 1000, where float32 sequential is itself about 1e-2 off
     // float64 (docs/performance.md, session 12): max_rel_err here compares two roundings.
+    const int T = 1000000 / scale;
     const int w = std::min(T, g_window > 0 ? g_window : 10000);
-    bench_system("node8", deer::ode::discretize<deer::ode::Rk38>(rhs, grid), 16, T,
+    bench_system("node8", neural_ode_bench_system(T, R(0)), 16, T,
                  {{deer::Method::deer}, {deer::Method::quasi_deer}, {deer::Method::damped_deer},
                   {deer::Method::deer, w}, {deer::Method::quasi_deer, w}},
                  rec);
@@ -394,12 +399,8 @@ int main(int argc, char** argv) {
   if (want("node8_decay")) {
     // The same network with a leak of 1 (y' = MLP(y) - y): its flow contracts, so the float32
     // sequential run is a fair reference (docs/ode.md, NeuralOde) and Newton needs no windows.
-    using Node = deer::ode::NeuralOde<R, Mem, 8, 32>;
     const int T = 1000000 / scale;
-    auto rhs = Node::from_parameters(Node::random_parameters(8, 32, 5));
-    rhs.decay = R(1);
-    auto grid = deer::ode::uniform_grid<R, Mem>(0.0, 0.001 * T, T);
-    bench_system("node8_decay", deer::ode::discretize<deer::ode::Rk38>(rhs, grid), 16, T, all, rec);
+    bench_system("node8_decay", neural_ode_bench_system(T, R(1)), 16, T, all, rec);
     write_json(json, rec, copy_gbs);
   }
   if (sweep)

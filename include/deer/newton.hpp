@@ -3,6 +3,7 @@
 // deer::ode::solve_continuous (the continuous DEER-ODE): iterate buffers in the step layout,
 // the update check, and the loop with its stopping rules. Each caller supplies the affine
 // pairs of one step (a generator for scan_generated).
+#include <algorithm>
 #include <cstdio>
 #include <stdexcept>
 #include <string>
@@ -420,7 +421,7 @@ void newton_loop(const Space& space, Iterates<Space, R>& it, const Options& opts
     }
     if (verdict == Next::stalled) {  // (windows retry shorter, Auto's quasi-DEER hands over)
       // The updates hover at the floor: tolerances twice the largest of them clear it.
-      const double level = 2.0 * (earlier > before ? (earlier > err ? earlier : err) : (before > err ? before : err));
+      const double level = 2.0 * std::max({earlier, before, err});
       res.status = Status::stalled;
       res.message = "the Newton updates stopped shrinking (" + fmt_tolerance(earlier) + ", " + fmt_tolerance(before) +
                     ", " + fmt_tolerance(err) + " tolerance units at iterations " + std::to_string(u - 2) + " to " +
