@@ -111,6 +111,7 @@ std::vector<std::string> g_methods;  // --method: only these parallel methods (a
 bool g_reference = true;  // --no-reference: skip the sequential run (no error, no speedup)
 int g_window = 0;         // --window: steps per window of the windowed neural-ODE variants
 double g_tol = -1.0;      // --tol: atol = rtol of the parallel methods (default: the precision's)
+deer::InitialGuess g_guess = deer::Options().initial_guess;  // --guess: the first iterate
 bool g_fresh_workspace = false;  // --fresh-workspace: every call allocates its buffers
 
 // Uniform random values in [lo, hi) over every element, then a fence. Kokkos' fill_random on
@@ -199,6 +200,7 @@ void bench_system(const std::string& name, const Sys& sys, int batch, int T, con
     o.check_inputs = false;
     o.window = window;
     o.atol = o.rtol = g_tol;
+    o.initial_guess = g_guess;
     std::string label = deer::to_string(method);
     if (window > 0) label += fmt::format("/w{}", window);
     const bool diagonal = method == deer::Method::quasi_deer || method == deer::Method::picard;
@@ -342,10 +344,21 @@ int main(int argc, char** argv) {
         return 2;
       }
     }
+    else if (a == "--guess" && i + 1 < argc) {
+      const std::string v = argv[++i];
+      if (v == "auto") g_guess = deer::InitialGuess::automatic;
+      else if (v == "y0") g_guess = deer::InitialGuess::broadcast_y0;
+      else if (v == "one_step") g_guess = deer::InitialGuess::one_step;
+      else if (v == "zeros") g_guess = deer::InitialGuess::zeros;
+      else {
+        fmt::print(stderr, "deer-bench: --guess takes auto, y0, one_step or zeros, not '{}'\n", v);
+        return 2;
+      }
+    }
     else if (a == "--help" || a == "-h") {
       fmt::print("deer-bench [--json FILE] [--quick] [--reps N] [--case NAME]... [--sweep] [--profile] [--no-reference]\n"
                  "           [--scan automatic|chunked|one_pass] [--method NAME]... [--window N] [--fresh-workspace]\n"
-                 "           [--views] [--tol X]\n"
+                 "           [--views] [--tol X] [--guess auto|y0|one_step|zeros]\n"
                  "cases: diag_scan gru1 gru8 mhgru64 node8 node8_decay quasi_gru64; on request only: elman8 elman16 lstm4 lstm8\n"
                  "       gru4 gru16\n");
       return 0;

@@ -339,7 +339,7 @@ Case load_case(const std::string& path, const std::vector<std::string>& sets) {
   cs.rtol = so.real("rtol", cs.rtol);
   cs.max_iterations = so.integer_in("max_iterations", cs.max_iterations, 1, 1000000);
   cs.fallback = so.boolean("fallback", cs.fallback);
-  cs.initial_guess = so.choice("initial_guess", cs.initial_guess, {"y0", "zeros"});
+  cs.initial_guess = so.choice("initial_guess", cs.initial_guess, {"auto", "one_step", "y0", "zeros"});
   cs.non_finite = so.choice("non_finite", cs.non_finite, {"substitute", "stop"});
   cs.chunk = so.integer_in("chunk", cs.chunk, 0, 1L << 30);
   cs.scan = so.choice("scan", cs.scan, {"auto", "chunked", "one_pass"});
@@ -610,7 +610,10 @@ Options solver_options(const Case& c) {
   o.rtol = c.solver.rtol;
   o.max_iterations = c.solver.max_iterations;
   o.fallback = c.solver.fallback;
-  o.initial_guess = c.solver.initial_guess == "zeros" ? InitialGuess::zeros : InitialGuess::broadcast_y0;
+  o.initial_guess = c.solver.initial_guess == "zeros"      ? InitialGuess::zeros
+                    : c.solver.initial_guess == "y0"       ? InitialGuess::broadcast_y0
+                    : c.solver.initial_guess == "one_step" ? InitialGuess::one_step
+                                                           : InitialGuess::automatic;
   o.non_finite = c.solver.non_finite == "stop" ? NonFinitePolicy::stop : NonFinitePolicy::substitute;
   o.chunk = c.solver.chunk;
   o.scan = c.solver.scan == "chunked"    ? ScanAlgorithm::chunked

@@ -34,11 +34,12 @@ struct UserDiagonal {
   static constexpr int max_state = 4;
   static constexpr deer::Structure structure = deer::Structure::diagonal;
   int n = 3;
+  R memory = R(1);  // 0: the step ignores the previous state, y_i = g(x_i)
   KOKKOS_INLINE_FUNCTION int state_size() const { return n; }
   KOKKOS_INLINE_FUNCTION int input_size() const { return 1; }
   template <class S>
   KOKKOS_INLINE_FUNCTION void operator()(int, const S* y, const R* x, S* out) const {
-    for (int j = 0; j < n; ++j) out[j] = R(0.4 + 0.15 * j) * deer::tanh(y[j] + x[0]) + R(0.1) * x[0];
+    for (int j = 0; j < n; ++j) out[j] = R(0.4 + 0.15 * j) * deer::tanh(memory * y[j] + x[0]) + R(0.1) * x[0];
   }
 };
 
@@ -243,6 +244,8 @@ void expect_all_methods_match(const Sys& sys, int batch, int T, const std::strin
     o.chunk = T > 5000 ? 0 : 7;     // backend default for long T, many levels otherwise
     // Both iterate layouts (layout.hpp) on every backend, alternating over methods and sizes.
     o.step_order = (seed + unsigned(method)) % 2 ? deer::StepOrder::interleaved : deer::StepOrder::batch_first;
+    // Both first iterates that start from y0 alone, alternating too.
+    o.initial_guess = (seed / 2 + unsigned(method)) % 2 ? deer::InitialGuess::one_step : deer::InitialGuess::broadcast_y0;
     // Diagonal pairs (quasi-DEER, Picard, systems with k = 1) and 2x2 blocks (systems with
     // max_block 2) alternate between the one-pass and the chunked scan, so that both run on
     // every backend (the host's automatic is chunked).
@@ -264,7 +267,8 @@ void expect_all_methods_match(const Sys& sys, int batch, int T, const std::strin
     const std::string where = what + " " + deer::to_string(method) + " batch=" + std::to_string(batch) +
                               " T=" + std::to_string(T) +
                               (o.step_order == deer::StepOrder::interleaved ? " interleaved" : " batch_first") +
-                              (o.scan == deer::ScanAlgorithm::one_pass ? " one_pass" : "");
+                              (o.scan == deer::ScanAlgorithm::one_pass ? " one_pass" : "") +
+                              (o.initial_guess == deer::InitialGuess::one_step ? " one_step" : "");
     if (std::getenv("DEER_TEST_VERBOSE"))
       std::printf("  %s: %s, %d iterations, %.3f s\n", where.c_str(), deer::to_string(res.status), res.iterations,
                   std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
@@ -574,6 +578,7 @@ TYPED_TEST(Solvers, NonFiniteIterateIsSubstitutedAndReported) {
   o.method = deer::Method::deer;
   o.non_finite = deer::NonFinitePolicy::stop;
   o.fallback = false;
+  o.initial_guess = deer::InitialGuess::broadcast_y0;  // (so that the first iterate is known)
   const auto stopped = deer::solve(Space(), Poisoned<R>{}, p.X, p.y0, o);
   EXPECT_EQ(stopped.status, deer::Status::non_finite);
   EXPECT_EQ(stopped.iterations, 1);
@@ -659,6 +664,12 @@ TYPED_TEST(Solvers, PlainDeerFailsFallbackRescuesDampedConverges) {
   o.chunk = 7;
   o.max_iterations = 50;
   o.fallback = false;
+  // From the default first iterate (one_step) plain DEER converges here; from the broadcast y0
+  // it does not, which is the failure this test needs.
+  const auto from_one_step = deer::solve(Space(), SteepTanh<R>{}, p.X, p.y0, o);
+  EXPECT_EQ(from_one_step.status, deer::Status::converged) << from_one_step.message;
+  EXPECT_TRUE(within<R>(diff(from_one_step.y, ref.y)));
+  o.initial_guess = deer::InitialGuess::broadcast_y0;
   const auto plain = deer::solve(Space(), SteepTanh<R>{}, p.X, p.y0, o);
   EXPECT_NE(plain.status, deer::Status::converged) << "plain DEER was expected to fail on this problem";
   EXPECT_FALSE(plain.ok());
@@ -935,6 +946,7 @@ TYPED_TEST(Solvers, StepsLaunchedAheadStopWhereTheHostWould) {
   const auto estimated = both("gru n=1", o, on(gru1, p1));
   EXPECT_EQ(estimated.status, deer::Status::converged);
   o.max_iterations = 50;
+  o.initial_guess = deer::InitialGuess::broadcast_y0;  // (from one_step DEER converges on the steep map)
   const SteepTanh<R> steep_tanh;
   const auto steep_res = both("steep tanh", o, on(steep_tanh, steep));
   EXPECT_NE(steep_res.status, deer::Status::converged);
@@ -998,6 +1010,52 @@ TYPED_TEST(Solvers, WarmStartFromTheSolutionTakesOneIteration) {
   EXPECT_EQ(res.status, deer::Status::converged);
   EXPECT_GT(res.iterations, 1);
   EXPECT_TRUE(within<R>(diff(res.y, ref.y)));
+}
+
+// InitialGuess::one_step takes every step once from y0. Where the step ignores the previous
+// state that is already the answer: every method's first update is exactly zero, while from the
+// broadcast y0 DEER needs a second iteration to see convergence.
+TYPED_TEST(Solvers, OneStepGuessIsEveryStepTakenFromY0) {
+  using R = typename TypeParam::real;
+  using Space = typename TypeParam::space;
+  const UserDiagonal<R> sys{3, R(0)};  // a step that ignores the previous state
+  auto p = make_problem<TypeParam>(3, 1000, 3, 1, 41);
+  deer::Options seq;
+  seq.method = deer::Method::sequential;
+  const auto ref = deer::solve(Space(), sys, p.X, p.y0, seq);
+  for (deer::Method method : parallel_methods)
+    for (auto order : {deer::StepOrder::batch_first, deer::StepOrder::interleaved}) {
+      deer::Options o;
+      o.method = method;
+      o.step_order = order;
+      o.fallback = false;
+      o.initial_guess = deer::InitialGuess::one_step;
+      const auto res = deer::solve(Space(), sys, p.X, p.y0, o);
+      const std::string where = std::string(deer::to_string(method)) + (order == deer::StepOrder::interleaved ? " interleaved" : "");
+      EXPECT_EQ(res.status, deer::Status::converged) << where << ": " << res.message;
+      EXPECT_TRUE(within<R>(diff(res.y, ref.y))) << where;
+      if (res.method == deer::Method::sequential) continue;  // (Auto on a small host)
+      ASSERT_EQ(res.iterations, 1) << where;
+      EXPECT_EQ(res.residuals[0], 0.0) << where;
+    }
+  // From the broadcast y0, and by default (automatic: one_step for DEER and damped DEER,
+  // broadcast_y0 for quasi-DEER and Picard, whose iterations cost about one evaluation).
+  for (deer::Method method : parallel_methods)
+    for (auto guess : {deer::InitialGuess::broadcast_y0, deer::InitialGuess::automatic}) {
+      deer::Options o;
+      o.method = method;
+      o.fallback = false;
+      o.initial_guess = guess;
+      const auto res = deer::solve(Space(), sys, p.X, p.y0, o);
+      const bool from_one_step = guess == deer::InitialGuess::automatic &&
+                                 (res.method == deer::Method::deer || res.method == deer::Method::damped_deer);
+      const std::string where = std::string(deer::to_string(method)) + (from_one_step ? " (one_step)" : " (broadcast)");
+      EXPECT_EQ(res.status, deer::Status::converged) << where << ": " << res.message;
+      EXPECT_TRUE(within<R>(diff(res.y, ref.y))) << where;
+      if (res.method == deer::Method::sequential) continue;
+      ASSERT_EQ(res.iterations, from_one_step ? 1 : 2) << where;
+      EXPECT_EQ(res.residuals[0] > 1.0, !from_one_step) << where << ": first update " << res.residuals[0];
+    }
 }
 
 // ---- Auto -----------------------------------------------------------------------------------

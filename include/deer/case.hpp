@@ -36,7 +36,7 @@ struct CaseSolver {
   double atol = -1.0, rtol = -1.0;  // < 0: the precision's default (1e-10 / 1e-5)
   int max_iterations = 100;
   bool fallback = true;
-  std::string initial_guess = "y0";     // y0 (broadcast) or zeros
+  std::string initial_guess = "auto";   // auto, one_step, y0 (broadcast) or zeros
   std::string non_finite = "substitute";  // substitute or stop
   int chunk = 0;                        // scan chunk, 0 = backend default
   std::string scan = "auto";            // auto, chunked or one_pass (Options::scan)

@@ -271,7 +271,8 @@ struct Iterates {
   bool ahead = false;
 
   // The first iterate by Options::initial_guess: y0 broadcast over T, zeros, or the
-  // trajectory the caller left in Y (warm start). y0: the lanes' initial states.
+  // trajectory the caller left in Y (warm start); one_step leaves Yold to the solver, which
+  // knows the system (StepFromY0 in solve.hpp). y0: the lanes' initial states.
   Iterates(const Space& space, const NewtonPlan& p, InitialGuess guess, const ConstStates<R, Mem>& y0,
            const Sequence<R, Mem>& Y, SolveWorkspace<R, Mem>& w, int lanes_per_sequence = 1)
       : plan(p), layout(p.layout), ws(w), lanes(lanes_per_sequence), n(int(y0.extent(1))) {
@@ -283,6 +284,7 @@ struct Iterates {
       else to_layout(space, layout, ConstSequence<R, Mem>(Y), lanes, Yold);
     } else if (guess == InitialGuess::zeros) {
       Kokkos::deep_copy(space, Yold, R(0));
+    } else if (guess == InitialGuess::one_step) {
     } else if (!compat::on_host<Space> && !layout.interleaved) {
       constexpr int per = 4096, team = 256;
       const int pieces = (layout.T + per - 1) / per;

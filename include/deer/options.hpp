@@ -12,7 +12,9 @@ namespace deer {
 enum class StepOrder { automatic, batch_first, interleaved };
 enum class ScanAlgorithm { automatic, chunked, one_pass };
 enum class Method { sequential, deer, quasi_deer, damped_deer, picard, automatic };
-enum class InitialGuess { broadcast_y0, zeros, user };
+// one_step: every step taken once from y0, y_i = f_i(y0); automatic: one_step for DEER and
+// damped DEER, broadcast_y0 for quasi-DEER and Picard (docs/solvers.md, Initial guesses).
+enum class InitialGuess { broadcast_y0, zeros, user, one_step, automatic };
 enum class NonFinitePolicy { substitute, stop };
 // stalled: the Newton updates stopped shrinking (newton.hpp, GiveUp), which near the tolerance is
 // usually the rounding floor of the precision over a long trajectory.
@@ -65,8 +67,11 @@ struct Options {
   double atol = -1.0;
   double rtol = -1.0;
   int max_iterations = 100;
-  // user: the output trajectory passed to solve() holds the initial guess (warm start).
-  InitialGuess initial_guess = InitialGuess::broadcast_y0;
+  // The first Newton iterate: automatic, one_step (every step taken once from y0;
+  // solve_continuous, which has no step map, starts from the broadcast y0 instead),
+  // broadcast_y0, zeros, or user (the output trajectory passed to solve() holds the initial
+  // guess: a warm start).
+  InitialGuess initial_guess = InitialGuess::automatic;
   NonFinitePolicy non_finite = NonFinitePolicy::substitute;
   double substitute_value = 0.0;
   bool fallback = true;          // run Sequential when the parallel method fails

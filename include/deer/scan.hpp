@@ -12,6 +12,7 @@
 // A_i, b_i on the fly in both passes instead of storing dense Jacobians (O(T n) memory).
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include <deer/compat.hpp>
@@ -263,7 +264,9 @@ struct PerIndex {
       f(int(idx));
   }
 };
-template <class Space, class F>
+// MinTeams > 0: ask for registers such that MinTeams teams of 128 share an SM (8: 64 per
+// thread), for evaluations whose long dependency chains need many warps to hide them.
+template <int MinTeams = 0, class Space, class F>
 void for_each_index(const Space& space, const std::string& name, int count, const F& f) {
   if (count <= 0) return;
   if constexpr (compat::on_host<Space>) {
@@ -273,9 +276,10 @@ void for_each_index(const Space& space, const std::string& name, int count, cons
     // spent most of a pass on starting teams (H200, session 11: the broadcast of the first
     // Newton iterate, 1.6e7 steps, took 78 us).
     constexpr int team = 128;
+    using Policy = std::conditional_t<(MinTeams > 0), Kokkos::TeamPolicy<Space, Kokkos::LaunchBounds<team, MinTeams>>,
+                                      Kokkos::TeamPolicy<Space>>;
     const int resident = int(space.concurrency() / team), needed = (count + team - 1) / team;
-    Kokkos::parallel_for(name, Kokkos::TeamPolicy<Space>(space, needed < resident ? needed : resident, team),
-                         PerIndex<F>{f, count});
+    Kokkos::parallel_for(name, Policy(space, needed < resident ? needed : resident, team), PerIndex<F>{f, count});
   }
 }
 

@@ -344,9 +344,10 @@ struct OnePassTiles {
   // batching steps only parked them in local memory; the prefetches overlap the loads.)
   static constexpr int U =
       host ? 1 : streams ? int(64 / sizeof(R)) : prefetches ? 1 : (N == 1 ? 8 : (N <= 4 ? 2 : 1));
-  // The segment length, known at compile time for scalar pairs on GPUs (tile_shape: 16 KiB
-  // of a per tile over G = team segments), so that segment loops unroll; 0: shape.V.
-  static constexpr int VC = (!host && N == 1 && KB == 1) ? int(16384 / sizeof(R)) / team : 0;
+  // The segment length, known at compile time on GPUs where the state is one block (scalar
+  // pairs; the 2x2 lanes of a block-diagonal system), so that segment loops unroll; 0: shape.V.
+  // tile_shape: 16 KiB of a per tile for scalars, 24 KiB for 2x2 blocks, over G = team segments.
+  static constexpr int VC = host || N != KB ? 0 : KB == 1 ? int(16384 / sizeof(R)) / team : int(24576 / sizeof(R)) / (4 * team);
   // Teams per SM the launch asks registers for (teams of 256: 64 registers per thread at 4, 40
   // at 6; streaming teams of 128: 80 at 6). Scalar generators that prefetch (the Newton pairs of
   // scalar cells) run best at 6, the others at 4: at 40 registers their U-step batches spill
@@ -485,8 +486,9 @@ struct OnePassTiles {
     f(std::false_type{});
   }
 
-  // n, known at compile time for scalar systems (so that their loops over components vanish).
-  KOKKOS_INLINE_FUNCTION int components() const { return N == 1 ? 1 : n; }
+  // n, known at compile time where the state is one block (scalars, 2x2 lanes: n = N = KB),
+  // so that the loops over components unroll or vanish.
+  KOKKOS_INLINE_FUNCTION int components() const { return N == KB ? N : n; }
 
   template <class Member>
   KOKKOS_INLINE_FUNCTION void operator()(const Member& m) const {

@@ -43,6 +43,27 @@ struct LaneData {
   }
 };
 
+// The first iterate of InitialGuess::one_step: every step taken once from y0, y_i = f_i(y0),
+// all steps at once (one evaluation each). A value that is not finite keeps y0's. (Evaluated
+// into registers first: writing straight into the iterate was slower, H200 session 17 call 5:
+// multi-head GRU 1.37 -> 1.64 ms, GRU n=16 1.65 -> 1.92 ms.)
+template <class Sys, class Mem>
+struct StepFromY0 {
+  using R = typename Sys::real_type;
+  LaneData<Sys, Mem> d;
+  Flat<R, Mem> Y;
+  KOKKOS_INLINE_FUNCTION void operator()(const int idx) const {
+    int s, i;
+    if (!d.layout.step_at(idx, s, i)) return;
+    const int n = system_traits<Sys>::lane_max_state == 1 ? 1 : d.n;
+    const R* y0 = d.y0.data() + size_t(s) * n;
+    R y[system_traits<Sys>::lane_max_state] = {};
+    with_lane(d.sys, d.lanes, s, n, [&](const auto& f) { f(i, y0, d.x(s, i), static_cast<R*>(y)); });
+    R* out = Y.data() + d.layout.at(s, i, n);
+    for (int j = 0; j < n; ++j) out[j] = compat::isfinite(y[j]) ? y[j] : y0[j];
+  }
+};
+
 // The affine pair of one Newton step at the current iterate Yold (flat, in `layout`):
 //   A_i = beta * J_i,  b_i = f(y_{i-1}) - A_i y_{i-1}   (y_{i-1} from Yold, or y0 at i = 0).
 template <class Sys, class Mem, int K>
@@ -234,7 +255,15 @@ void solve_newton(const Space& space, const Sys& sys, const ConstSequence<R, Mem
   const Flat<R, Mem> xbuf =
       xlayout.in_view_order(1) ? Flat<R, Mem>() : ws.get(SolveWorkspace<R, Mem>::inputs, xlayout.span(m));
   const LaneData<Sys, Mem> d{sys, to_layout(space, xlayout, X, 1, xbuf), y0l, layout, xlayout, n, m, lanes};
-  Iterates<Space, R> it(space, plan, opts.initial_guess, y0l, Y, ws, lanes);
+  // automatic: one_step where an iteration costs several evaluations (DEER's Jacobians and
+  // scan), so that one pass of evaluations for an iteration fewer pays; quasi-DEER's iterations
+  // are about one evaluation each (H200, session 17: GRU n=16 quasi-DEER 10.8 -> 12.6 ms).
+  const InitialGuess guess = opts.initial_guess != InitialGuess::automatic ? opts.initial_guess
+                             : diagonal                                    ? InitialGuess::broadcast_y0
+                                                                           : InitialGuess::one_step;
+  Iterates<Space, R> it(space, plan, guess, y0l, Y, ws, lanes);
+  if (guess == InitialGuess::one_step)
+    for_each_index<8>(space, "deer::solve::one_step_guess", int(layout.span(1)), StepFromY0<Sys, Mem>{d, it.Yold});
   const bool damped = res.method == Method::damped_deer;
   auto step = [&](double beta) {
     if (res.method == Method::quasi_deer)
