@@ -188,6 +188,43 @@ TYPED_TEST(Scan, RejectsBadShapes) {
   EXPECT_THROW((deer::affine_scan<2, 2>(typename TypeParam::space(), A, b, y0, Y, 3)), std::invalid_argument);
 }
 
+// The copies between a (batch, T, lanes * w) view and the solvers' flat order (layout.hpp,
+// to_layout / from_layout): every value lands at layout.at of its lane and step, and comes back
+// unchanged, for both orders, lanes of several sizes, and T and chunk lengths that cut the
+// copy's tiles (at most 32 steps) and the chunks short.
+TYPED_TEST(Scan, LayoutCopiesPlaceEveryValue) {
+  using R = typename TypeParam::real;
+  using Space = typename TypeParam::space;
+  using Mem = typename TypeParam::mem;
+  const int batch = 3;
+  for (auto order : {deer::StepOrder::batch_first, deer::StepOrder::interleaved})
+    for (int lanes : {1, 3, 32})
+      for (int w : {1, 2, 5})
+        for (int T : {1, 33, 100}) {
+          const int n = lanes * w;
+          deer::Sequence<R, Mem> V("V", batch, T, n), back("back", batch, T, n);
+          auto hV = Kokkos::create_mirror_view(V);
+          for (size_t e = 0; e < hV.span(); ++e) hV.data()[e] = R(e % 65521) + R(0.5);  // distinct, exact in float
+          Kokkos::deep_copy(V, hV);
+          const auto layout = deer::StepLayout::make<Space>(order, batch * lanes, T, 7);
+          const auto F = deer::to_layout(Space(), layout, deer::ConstSequence<R, Mem>(V), lanes);
+          auto hF = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), F);
+          const std::string where = std::string(order == deer::StepOrder::interleaved ? "interleaved" : "batch_first") +
+                                    " lanes " + std::to_string(lanes) + " w " + std::to_string(w) + " T " + std::to_string(T);
+          int wrong = 0;
+          for (int b = 0; b < batch; ++b)
+            for (int i = 0; i < T; ++i)
+              for (int h = 0; h < lanes; ++h)
+                for (int j = 0; j < w; ++j) wrong += hF(layout.at(b * lanes + h, i, w) + j) != hV(b, i, h * w + j);
+          EXPECT_EQ(wrong, 0) << where;
+          deer::from_layout(Space(), layout, deer::Flat<R, Mem>(const_cast<R*>(F.data()), F.extent(0)), back, lanes);
+          auto hback = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), back);
+          wrong = 0;
+          for (size_t e = 0; e < hV.span(); ++e) wrong += hback.data()[e] != hV.data()[e];
+          EXPECT_EQ(wrong, 0) << where;
+        }
+}
+
 // Steps are numbered with 32-bit integers (layout.hpp, kMaxSteps): a layout that would need
 // more is refused with an error that says so, rather than overflowing.
 TEST(StepLayout, RejectsMoreStepsThanItCanNumber) {

@@ -1019,43 +1019,37 @@ TYPED_TEST(Solvers, OneStepGuessIsEveryStepTakenFromY0) {
   using R = typename TypeParam::real;
   using Space = typename TypeParam::space;
   const UserDiagonal<R> sys{3, R(0)};  // a step that ignores the previous state
-  auto p = make_problem<TypeParam>(3, 1000, 3, 1, 41);
+  auto p = make_problem<TypeParam>(3, 1001, 3, 1, 41);
   deer::Options seq;
   seq.method = deer::Method::sequential;
   const auto ref = deer::solve(Space(), sys, p.X, p.y0, seq);
+  // From one_step every method's first update is exactly 0 and one iteration converges; from
+  // the broadcast y0 it takes two. automatic: one_step for DEER and damped DEER, the broadcast
+  // for quasi-DEER and Picard (whose iterations cost about one evaluation). (T and the
+  // interleaved chunk length are odd: the pass's groups of steps end inside chunks.)
+  using G = deer::InitialGuess;
   for (deer::Method method : parallel_methods)
-    for (auto order : {deer::StepOrder::batch_first, deer::StepOrder::interleaved}) {
-      deer::Options o;
-      o.method = method;
-      o.step_order = order;
-      o.fallback = false;
-      o.initial_guess = deer::InitialGuess::one_step;
-      const auto res = deer::solve(Space(), sys, p.X, p.y0, o);
-      const std::string where = std::string(deer::to_string(method)) + (order == deer::StepOrder::interleaved ? " interleaved" : "");
-      EXPECT_EQ(res.status, deer::Status::converged) << where << ": " << res.message;
-      EXPECT_TRUE(within<R>(diff(res.y, ref.y))) << where;
-      if (res.method == deer::Method::sequential) continue;  // (Auto on a small host)
-      ASSERT_EQ(res.iterations, 1) << where;
-      EXPECT_EQ(res.residuals[0], 0.0) << where;
-    }
-  // From the broadcast y0, and by default (automatic: one_step for DEER and damped DEER,
-  // broadcast_y0 for quasi-DEER and Picard, whose iterations cost about one evaluation).
-  for (deer::Method method : parallel_methods)
-    for (auto guess : {deer::InitialGuess::broadcast_y0, deer::InitialGuess::automatic}) {
-      deer::Options o;
-      o.method = method;
-      o.fallback = false;
-      o.initial_guess = guess;
-      const auto res = deer::solve(Space(), sys, p.X, p.y0, o);
-      const bool from_one_step = guess == deer::InitialGuess::automatic &&
-                                 (res.method == deer::Method::deer || res.method == deer::Method::damped_deer);
-      const std::string where = std::string(deer::to_string(method)) + (from_one_step ? " (one_step)" : " (broadcast)");
-      EXPECT_EQ(res.status, deer::Status::converged) << where << ": " << res.message;
-      EXPECT_TRUE(within<R>(diff(res.y, ref.y))) << where;
-      if (res.method == deer::Method::sequential) continue;
-      ASSERT_EQ(res.iterations, from_one_step ? 1 : 2) << where;
-      EXPECT_EQ(res.residuals[0] > 1.0, !from_one_step) << where << ": first update " << res.residuals[0];
-    }
+    for (G guess : {G::one_step, G::broadcast_y0, G::automatic})
+      for (auto order : {deer::StepOrder::batch_first, deer::StepOrder::interleaved}) {
+        deer::Options o;
+        o.method = method;
+        o.step_order = order;
+        if (order == deer::StepOrder::interleaved) o.chunk = 37;
+        o.fallback = false;
+        o.initial_guess = guess;
+        const auto res = deer::solve(Space(), sys, p.X, p.y0, o);
+        const bool from_one_step =
+            guess == G::one_step || (guess == G::automatic && (res.method == deer::Method::deer ||
+                                                               res.method == deer::Method::damped_deer));
+        const std::string where = std::string(deer::to_string(method)) + (from_one_step ? " (one_step)" : " (broadcast)") +
+                                  (order == deer::StepOrder::interleaved ? " interleaved" : "");
+        EXPECT_EQ(res.status, deer::Status::converged) << where << ": " << res.message;
+        EXPECT_TRUE(within<R>(diff(res.y, ref.y))) << where;
+        if (res.method == deer::Method::sequential) continue;  // (Auto on a small host)
+        ASSERT_EQ(res.iterations, from_one_step ? 1 : 2) << where;
+        if (from_one_step) EXPECT_EQ(res.residuals[0], 0.0) << where;
+        else EXPECT_GT(res.residuals[0], 1.0) << where;
+      }
 }
 
 // ---- Auto -----------------------------------------------------------------------------------

@@ -66,6 +66,10 @@ KOKKOS_INLINE_FUNCTION unsigned ballot(bool p) {
   return p ? 1u : 0u;
 #endif
 }
+// Index j of a scratch array with one word skipped per 32: threads reading words a multiple
+// of 32 apart (a row or segment stride) then hit different shared-memory banks.
+KOKKOS_INLINE_FUNCTION int bank_spread(int j) { return j + (j >> 5); }
+
 // Index of the lowest set bit of m; 32 when m is 0.
 KOKKOS_INLINE_FUNCTION int lowest_bit(unsigned m) {
 #if defined(__CUDA_ARCH__)

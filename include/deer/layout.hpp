@@ -130,43 +130,63 @@ struct RelayoutTiles {
     return ti < 1 ? 1 : (ti > 32 ? 32 : ti);
   }
   int tiles() const { return int(V.extent(0)) * ((layout.T + TI - 1) / TI); }
+  // The tile's element e (row-major, TI rows of n) sits at bank_spread(e), plus a word of
+  // slack for the alignment: the flat side of a batch_first layout walks a column's rows, n
+  // words apart, which without the skipped words would meet in one bank (n = 64: 16-way).
+  KOKKOS_INLINE_FUNCTION static size_t scratch_bytes(int ti, int n) {
+    return sizeof(R) * size_t(compat::bank_spread(ti * n) + 1);
+  }
   template <class Member>
   KOKKOS_INLINE_FUNCTION void operator()(const Member& m) const {
     const int per_seq = (layout.T + TI - 1) / TI, s = m.league_rank() / per_seq;
     const int i0 = (m.league_rank() - s * per_seq) * TI, steps = layout.T - i0 < TI ? layout.T - i0 : TI;
     const int n = w * lanes, count = steps * n, t = m.team_rank(), TS = m.team_size();
-    R* tile = static_cast<R*>(m.team_scratch(0).get_shmem_aligned(sizeof(R) * TI * n, sizeof(R)));
-    // Element e of the tile in the flat side's order: its step ii, column (h*w + j) and offset.
-    const auto flat = [&](int e, int& ii, int& col) {
-      const int j = e % w, r = e / w;
-      int h;
-      if (layout.interleaved) {
-        h = r % lanes;
-        ii = r / lanes;
-      } else {
-        ii = r % steps;
-        h = r / steps;
+    R* tile = static_cast<R*>(m.team_scratch(0).get_shmem_aligned(scratch_bytes(TI, n), sizeof(R)));
+    // The flat side's order numbers the tile's elements e = (a*B + b)*w + j: batch_first, a
+    // the lane h and b the step ii (B = steps); interleaved the other way (B = lanes). A
+    // thread's elements e = t, t + TS, ... are stepped digit by digit: a division per element
+    // and digit was most of this copy's instructions.
+    const bool by_lane = !layout.interleaved;
+    const int B = by_lane ? steps : lanes;
+    int j = t % w, b = (t / w) % B, a = (t / w) / B;
+    const int dj = TS % w, db = (TS / w) % B, da = (TS / w) / B;
+    const auto next = [&] {
+      j += dj;
+      int carry = db;
+      if (j >= w) {
+        j -= w;
+        ++carry;
       }
-      col = h * w + j;
-      return layout.at(s * lanes + h, i0 + ii, w) + j;
+      b += carry;
+      a += da;
+      if (b >= B) {
+        b -= B;
+        ++a;
+      }
+    };
+    // Its element's place in the tile (step ii, column h*w + j) and in the flat buffer.
+    const auto place = [&](size_t& o) {
+      const int h = by_lane ? a : b, ii = by_lane ? b : a;
+      o = layout.at(s * lanes + h, i0 + ii, w) + j;
+      return compat::bank_spread(ii * n + h * w + j);
     };
     R* row = V.data() + (size_t(s) * layout.T + i0) * n;  // the tile's rows of V, contiguous
     if constexpr (ToFlat) {
-      for (int e = t; e < count; e += TS) tile[e] = row[e];
+      for (int e = t; e < count; e += TS) tile[compat::bank_spread(e)] = row[e];
       m.team_barrier();
-      for (int e = t; e < count; e += TS) {
-        int ii, col;
-        const size_t o = flat(e, ii, col);
-        F(o) = tile[ii * n + col];
+      for (int e = t; e < count; e += TS, next()) {
+        size_t o;
+        const int k = place(o);
+        F(o) = tile[k];
       }
     } else {
-      for (int e = t; e < count; e += TS) {
-        int ii, col;
-        const size_t o = flat(e, ii, col);
-        tile[ii * n + col] = F(o);
+      for (int e = t; e < count; e += TS, next()) {
+        size_t o;
+        const int k = place(o);
+        tile[k] = F(o);
       }
       m.team_barrier();
-      for (int e = t; e < count; e += TS) row[e] = tile[e];
+      for (int e = t; e < count; e += TS) row[e] = tile[compat::bank_spread(e)];
     }
   }
 };
@@ -180,7 +200,7 @@ void relayout(const Space& space, const char* name, const Kokkos::View<R***, Kok
   const RelayoutTiles<R, typename Space::memory_space, ToFlat> f{V, F, layout, w, lanes, TI};
   Kokkos::parallel_for(name,
                        Kokkos::TeamPolicy<Space>(space, f.tiles(), compat::on_host<Space> ? 1 : 256)
-                           .set_scratch_size(0, Kokkos::PerTeam(sizeof(R) * (TI * V.extent(2) + 1))),
+                           .set_scratch_size(0, Kokkos::PerTeam(f.scratch_bytes(TI, int(V.extent(2))))),
                        f);
 }
 

@@ -270,8 +270,8 @@ struct Iterates {
   NewtonRules rules;
   bool ahead = false;
 
-  // The first iterate by Options::initial_guess: y0 broadcast over T, zeros, or the
-  // trajectory the caller left in Y (warm start); one_step leaves Yold to the solver, which
+  // The first iterate by the resolved guess (resolved_guess): y0 broadcast over T, zeros, or
+  // the trajectory the caller left in Y (warm start); one_step leaves Yold to the solver, which
   // knows the system (StepFromY0 in solve.hpp). y0: the lanes' initial states.
   Iterates(const Space& space, const NewtonPlan& p, InitialGuess guess, const ConstStates<R, Mem>& y0,
            const Sequence<R, Mem>& Y, SolveWorkspace<R, Mem>& w, int lanes_per_sequence = 1)
@@ -284,16 +284,19 @@ struct Iterates {
       else to_layout(space, layout, ConstSequence<R, Mem>(Y), lanes, Yold);
     } else if (guess == InitialGuess::zeros) {
       Kokkos::deep_copy(space, Yold, R(0));
-    } else if (guess == InitialGuess::one_step) {
-    } else if (!compat::on_host<Space> && !layout.interleaved) {
-      constexpr int per = 4096, team = 256;
-      const int pieces = (layout.T + per - 1) / per;
-      Kokkos::parallel_for("deer::newton::broadcast_y0", Kokkos::TeamPolicy<Space>(space, layout.batch * pieces, team),
-                           BroadcastY0Rows<R, Mem>{Yold, y0, layout, n, per});
-    } else {
-      // (In teams, for_each_index: with Kokkos 3.4's RangePolicy this pass took 0.16 ms for
-      // GRU n=1 at T=1e6, a tenth of the bandwidth of a copy.)
-      for_each_index(space, "deer::newton::broadcast_y0", int(layout.span(1)), BroadcastY0<R, Mem>{Yold, y0, layout, n});
+    } else if (guess == InitialGuess::broadcast_y0) {
+      if (!compat::on_host<Space> && !layout.interleaved) {
+        constexpr int per = 4096, team = 256;
+        const int pieces = (layout.T + per - 1) / per;
+        Kokkos::parallel_for("deer::newton::broadcast_y0",
+                             Kokkos::TeamPolicy<Space>(space, layout.batch * pieces, team),
+                             BroadcastY0Rows<R, Mem>{Yold, y0, layout, n, per});
+      } else {
+        // (In teams, for_each_index: with Kokkos 3.4's RangePolicy this pass took 0.16 ms for
+        // GRU n=1 at T=1e6, a tenth of the bandwidth of a copy.)
+        for_each_index(space, "deer::newton::broadcast_y0", int(layout.span(1)),
+                       BroadcastY0<R, Mem>{Yold, y0, layout, n});
+      }
     }
   }
 

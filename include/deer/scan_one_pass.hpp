@@ -174,10 +174,9 @@ struct loads_only<Gen, std::enable_if_t<Gen::loads_only>> : std::true_type {};
 // (G a power of two, so that a segment scan maps onto warp lanes); TS threads, in warps of
 // `lanes`.
 struct TileShape {
+  // (Scratch indices go through compat::bank_spread: a thread walking its segment reads
+  // addresses V*n apart from its neighbour's.)
   int TS = 1, lanes = 1, G = 1, gshift = 0, V = 1, TT = 1;  // G = 1 << gshift
-  // Padded index into a scratch array: a thread walking its segment reads addresses V*n apart
-  // from its neighbour's; one skipped word per 32 spreads those over the banks.
-  KOKKOS_INLINE_FUNCTION static int pad(int j) { return j + (j >> 5); }
 };
 
 // The team scratch of one tile (the launch adds 8 bytes of slack for its alignment): a and b
@@ -185,10 +184,14 @@ struct TileShape {
 // start state.
 template <class R>
 KOKKOS_INLINE_FUNCTION size_t one_pass_scratch_bytes(const TileShape& t, int n, int kb) {
-  const int values = TileShape::pad(t.TT * n) + 1, avalues = TileShape::pad(t.TT * n * kb) + 1;
+  const int values = compat::bank_spread(t.TT * n) + 1, avalues = compat::bank_spread(t.TT * n * kb) + 1;
   const int warps = (t.TS + t.lanes - 1) / t.lanes;
   return sizeof(double) * (warps + 1) + sizeof(R) * (avalues + values + warps * (kb * kb + kb) + n * (2 * kb + 3));
 }
+
+// Bytes of a (the steps' Jacobian entries) per GPU tile for blocks of kb: 16 KiB for scalars,
+// 24 KiB for 2x2 blocks (tile_shape says why).
+constexpr int tile_bytes(int kb) { return kb == 2 ? 24576 : 16384; }
 
 // team: the GPU kernel's team size (OnePassTiles::team; the largest, 256, needs the most scratch).
 template <class Space, class R>
@@ -220,9 +223,9 @@ TileShape tile_shape(int n, int kb, int steps, int batch, int team = 256) {
       t.V = values / (per_step * t.G) > 1 ? values / (per_step * t.G) : 1;
       t.TT = t.G * t.V;
     };
-    cut(kb == 2 ? 24576 : 16384);
+    cut(tile_bytes(kb));
     if (kb == 2 && one_pass_scratch_bytes<R>(t, n, kb) + 8 > size_t(Kokkos::TeamPolicy<Space>::scratch_size_max(0)))
-      cut(16384);
+      cut(tile_bytes(1));
     return t;
   }
   t.TT = t.G * t.V;
@@ -346,8 +349,8 @@ struct OnePassTiles {
       host ? 1 : streams ? int(64 / sizeof(R)) : prefetches ? 1 : (N == 1 ? 8 : (N <= 4 ? 2 : 1));
   // The segment length, known at compile time on GPUs where the state is one block (scalar
   // pairs; the 2x2 lanes of a block-diagonal system), so that segment loops unroll; 0: shape.V.
-  // tile_shape: 16 KiB of a per tile for scalars, 24 KiB for 2x2 blocks, over G = team segments.
-  static constexpr int VC = host || N != KB ? 0 : KB == 1 ? int(16384 / sizeof(R)) / team : int(24576 / sizeof(R)) / (4 * team);
+  // (tile_shape: tile_bytes(KB) of a per tile over G = team / (n / KB) segments.)
+  static constexpr int VC = host || N != KB ? 0 : tile_bytes(KB) / int(sizeof(R) * KB * KB * team);
   // Teams per SM the launch asks registers for (teams of 256: 64 registers per thread at 4, 40
   // at 6; streaming teams of 128: 80 at 6). Scalar generators that prefetch (the Newton pairs of
   // scalar cells) run best at 6, the others at 4: at 40 registers their U-step batches spill
@@ -495,7 +498,7 @@ struct OnePassTiles {
     const int n = components(), nb = n / KB;
     const int TS = m.team_size(), t = m.team_rank(), G = shape.G, V = VC > 0 ? VC : shape.V, TT = shape.TT;
     const int lanes = shape.lanes, lane = t % lanes, warp = t / lanes, warps = (TS + lanes - 1) / lanes;
-    const int values = TileShape::pad(TT * n) + 1, avalues = TileShape::pad(TT * n * KB) + 1;
+    const int values = compat::bank_spread(TT * n) + 1, avalues = compat::bank_spread(TT * n * KB) + 1;
     // One scratch block, cut by hand (a view per array cost each warp ~270 instructions).
     double* block = static_cast<double*>(m.team_scratch(0).get_shmem_aligned(scratch_bytes(shape, n), 8));
     ScratchD err(block, warps);
@@ -531,8 +534,8 @@ struct OnePassTiles {
         for (int u = 0; u < U; ++u) {
           const int p = p0 + u * TS;
           if (all_in || p < valid) {
-            for (int j = 0; j < n * KB; ++j) a(TileShape::pad(p * n * KB + j)) = A[u][j];
-            for (int j = 0; j < n; ++j) b(TileShape::pad(p * n + j)) = bb[u][j];
+            for (int j = 0; j < n * KB; ++j) a(compat::bank_spread(p * n * KB + j)) = A[u][j];
+            for (int j = 0; j < n; ++j) b(compat::bank_spread(p * n + j)) = bb[u][j];
           }
         }
       }
@@ -545,8 +548,8 @@ struct OnePassTiles {
     // than one pass only when G = 1, where no prefix is needed.
     // The map of step p on block jb: rows jb*KB.. of a (KB entries each) and of b.
     const auto step_map = [&](int p, int jb) {
-      return M::load([&](int e) { return a(TileShape::pad(p * n * KB + jb * KB * KB + e)); }, KB,
-                     [&](int e) { return b(TileShape::pad(p * n + jb * KB + e)); }, 1);
+      return M::load([&](int e) { return a(compat::bank_spread(p * n * KB + jb * KB * KB + e)); }, KB,
+                     [&](int e) { return b(compat::bank_spread(p * n + jb * KB + e)); }, 1);
     };
     const int width = G < lanes ? G : lanes;
     M excl;  // the composition of the segments before this item's
@@ -623,7 +626,7 @@ struct OnePassTiles {
       excl.apply(y);  // (one pass when G > 1; excl is the identity when G = 1)
       for_segment(g * V, V, valid, [&](int p) {
         step_map(p, jb).apply(y);
-        for (int r = 0; r < KB; ++r) b(TileShape::pad(p * n + jb * KB + r)) = y[r];
+        for (int r = 0; r < KB; ++r) b(compat::bank_spread(p * n + jb * KB + r)) = y[r];
       });
     }
     m.team_barrier();
@@ -634,7 +637,7 @@ struct OnePassTiles {
         R y[U][N];
         for (int u = 0; u < U; ++u)
           if (all_in || p0 + u * TS < valid)
-            for (int jj = 0; jj < n; ++jj) y[u][jj] = b(TileShape::pad((p0 + u * TS) * n + jj));
+            for (int jj = 0; jj < n; ++jj) y[u][jj] = b(compat::bank_spread((p0 + u * TS) * n + jj));
         for (int u = 0; u < U; ++u)
           if (all_in || p0 + u * TS < valid) out(s, i0 + p0 + u * TS, y[u], e);
       }

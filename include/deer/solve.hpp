@@ -44,23 +44,72 @@ struct LaneData {
 };
 
 // The first iterate of InitialGuess::one_step: every step taken once from y0, y_i = f_i(y0),
-// all steps at once (one evaluation each). A value that is not finite keeps y0's. (Evaluated
-// into registers first: writing straight into the iterate was slower, H200 session 17 call 5:
-// multi-head GRU 1.37 -> 1.64 ms, GRU n=16 1.65 -> 1.92 ms.)
+// all steps at once (one evaluation each). A value that is not finite keeps y0's.
+// A thread takes G steps of one lane, evaluates them all into registers, then stores: the
+// lane's parameters are loaded once for the G evaluations. batch_first: the Warp threads of a
+// warp share a block of Warp*G consecutive steps, thread t taking steps t, t + Warp, ..., so
+// that each load and store of the warp is contiguous; interleaved: G consecutive steps of one
+// chunk, neighbouring threads taking neighbouring chunks. (H200, multi-head GRU, session 18:
+// one step per thread, 1.37 ms, was issue-bound on the indexed parameter loads, 366
+// instructions per head step; four consecutive steps per thread, 0.92 ms and 212, on the L1
+// traffic of loads and stores 64 and 32 bytes apart across the warp.)
 template <class Sys, class Mem>
 struct StepFromY0 {
   using R = typename Sys::real_type;
+  static constexpr int N = system_traits<Sys>::lane_max_state;
+  static constexpr int G = N <= 2 ? 4 : N <= 4 ? 2 : 1;  // (registers: G * N values held)
+  static constexpr int Warp = compat::on_host<Mem> ? 1 : 32;
   LaneData<Sys, Mem> d;
   Flat<R, Mem> Y;
+  int groups() const {
+    const StepLayout& l = d.layout;
+    if (l.interleaved) return l.batch * l.C * ((l.L + G - 1) / G);
+    return l.batch * ((l.T + Warp * G - 1) / (Warp * G)) * Warp;
+  }
   KOKKOS_INLINE_FUNCTION void operator()(const int idx) const {
-    int s, i;
-    if (!d.layout.step_at(idx, s, i)) return;
-    const int n = system_traits<Sys>::lane_max_state == 1 ? 1 : d.n;
-    const R* y0 = d.y0.data() + size_t(s) * n;
-    R y[system_traits<Sys>::lane_max_state] = {};
-    with_lane(d.sys, d.lanes, s, n, [&](const auto& f) { f(i, y0, d.x(s, i), static_cast<R*>(y)); });
-    R* out = Y.data() + d.layout.at(s, i, n);
-    for (int j = 0; j < n; ++j) out[j] = compat::isfinite(y[j]) ? y[j] : y0[j];
+    const StepLayout& l = d.layout;
+    unsigned s;            // the lane
+    int i0, stride, end;   // its steps i0, i0 + stride, ... below end
+    if (l.interleaved) {
+      const unsigned C = unsigned(l.C), L = unsigned(l.L), width = unsigned(l.batch) * C;
+      const unsigned sc = unsigned(idx) % width, g = unsigned(idx) / width;
+      s = sc / C;
+      const unsigned c0 = (sc - s * C) * L;  // the chunk's first step
+      i0 = int(c0 + g * G);
+      stride = 1;
+      end = int(c0 + L) < l.T ? int(c0 + L) : l.T;
+    } else {
+      const unsigned blocks = (unsigned(l.T) + Warp * G - 1) / (Warp * G), b = unsigned(idx) / Warp;
+      s = b / blocks;
+      i0 = int((b - s * blocks) * (Warp * G) + unsigned(idx) % Warp);
+      stride = Warp;
+      end = l.T;
+    }
+    const int n = N == 1 ? 1 : d.n;
+    const R* y0 = d.y0.data() + size_t(s) * size_t(n);
+    R y[G][N] = {};
+    // A whole group without a check per step, so that the evaluations share one block of code
+    // and with it the parameters' loads; loops of constant length, so that y stays in registers.
+    const auto take = [&](auto whole) {
+      with_lane(d.sys, d.lanes, int(s), n, [&](const auto& f) {
+        DEER_UNROLL
+        for (int v = 0; v < G; ++v) {
+          const int i = i0 + v * stride;
+          if (decltype(whole)::value || i < end) f(i, y0, d.x(int(s), i), static_cast<R*>(y[v]));
+        }
+      });
+    };
+    if (i0 + (G - 1) * stride < end) take(std::true_type{});
+    else take(std::false_type{});
+    DEER_UNROLL
+    for (int v = 0; v < G; ++v) {
+      const int i = i0 + v * stride;
+      if (i >= end) break;
+      R* out = Y.data() + l.at(int(s), i, n);
+      DEER_UNROLL
+      for (int j = 0; j < N; ++j)
+        if (j < n) out[j] = compat::isfinite(y[v][j]) ? y[v][j] : y0[j];
+    }
   }
 };
 
@@ -255,15 +304,14 @@ void solve_newton(const Space& space, const Sys& sys, const ConstSequence<R, Mem
   const Flat<R, Mem> xbuf =
       xlayout.in_view_order(1) ? Flat<R, Mem>() : ws.get(SolveWorkspace<R, Mem>::inputs, xlayout.span(m));
   const LaneData<Sys, Mem> d{sys, to_layout(space, xlayout, X, 1, xbuf), y0l, layout, xlayout, n, m, lanes};
-  // automatic: one_step where an iteration costs several evaluations (DEER's Jacobians and
-  // scan), so that one pass of evaluations for an iteration fewer pays; quasi-DEER's iterations
-  // are about one evaluation each (H200, session 17: GRU n=16 quasi-DEER 10.8 -> 12.6 ms).
-  const InitialGuess guess = opts.initial_guess != InitialGuess::automatic ? opts.initial_guess
-                             : diagonal                                    ? InitialGuess::broadcast_y0
-                                                                           : InitialGuess::one_step;
+  const InitialGuess guess = resolved_guess(opts.initial_guess, res.method, true);
   Iterates<Space, R> it(space, plan, guess, y0l, Y, ws, lanes);
-  if (guess == InitialGuess::one_step)
-    for_each_index<8>(space, "deer::solve::one_step_guess", int(layout.span(1)), StepFromY0<Sys, Mem>{d, it.Yold});
+  if (guess == InitialGuess::one_step) {
+    // (Registers for 8 teams of 128 per SM where a thread takes one step, whose long dependency
+    // chain needs many warps to hide it; 4 where it takes several, which hide each other.)
+    const StepFromY0<Sys, Mem> pass{d, it.Yold};
+    for_each_index<StepFromY0<Sys, Mem>::G == 1 ? 8 : 4>(space, "deer::solve::one_step_guess", pass.groups(), pass);
+  }
   const bool damped = res.method == Method::damped_deer;
   auto step = [&](double beta) {
     if (res.method == Method::quasi_deer)

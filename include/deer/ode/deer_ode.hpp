@@ -205,10 +205,7 @@ Result<Sequence<typename Rhs::real_type, typename Space::memory_space>> solve_co
   const StepLayout& layout = plan.layout;
   const Flat<const R, Mem> Xf = to_layout(space, layout, X);
   SolveWorkspace<R, Mem> ws;
-  // (one_step needs a step map; the continuous form has none, so it starts from the broadcast)
-  const bool from_y0 = opts.initial_guess == InitialGuess::one_step || opts.initial_guess == InitialGuess::automatic;
-  const InitialGuess guess = from_y0 ? InitialGuess::broadcast_y0 : opts.initial_guess;
-  deer::detail::Iterates<Space, R> it(space, plan, guess, y0, Y, ws);
+  deer::detail::Iterates<Space, R> it(space, plan, resolved_guess(opts.initial_guess, method, false), y0, Y, ws);
   auto step = [&](double) {
     return it.step(space, detail::LinearizedFlowPairs<Rhs, Mem>{rhs, t, Xf, it.Yold, y0, layout, n, m, n}, y0, opts);
   };
