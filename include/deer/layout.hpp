@@ -84,15 +84,38 @@ struct StepLayout {
   // instructions, and this runs once per step of every pass (ncu, H200, multi-head GRU: the
   // pair evaluation ran 855 instructions per step with 64-bit divisions here).
   KOKKOS_INLINE_FUNCTION bool step_at(int idx, int& s, int& i) const {
+    int stride, end;
+    group_at<1, 1>(idx, s, i, stride, end);
+    return i < end;
+  }
+  // Group idx of G steps of one sequence, for passes where a thread takes G steps: s, and its
+  // steps i0, i0 + stride, ... below end. batch_first: Warp neighbouring threads share Warp*G
+  // consecutive steps, thread t taking steps t, t + Warp, ... (stride Warp); interleaved: G
+  // consecutive steps of one chunk (stride 1), neighbouring threads on neighbouring chunks.
+  // Either way each step of a warp's loads and stores is contiguous. step_at is G = Warp = 1.
+  template <int G, int Warp>
+  KOKKOS_INLINE_FUNCTION void group_at(int idx, int& s, int& i0, int& stride, int& end) const {
+    const unsigned u = unsigned(idx);
     if (!interleaved) {
-      s = idx / T;
-      i = idx - s * T;
-      return true;
+      const unsigned blocks = (unsigned(T) + Warp * G - 1) / (Warp * G), b = u / Warp;
+      s = int(b / blocks);
+      i0 = int((b - unsigned(s) * blocks) * (Warp * G) + u % Warp);
+      stride = Warp;
+      end = T;
+      return;
     }
-    const unsigned u = unsigned(idx), W = unsigned(batch) * unsigned(C), p = u / W, sc = u - p * W;
-    s = int(sc / unsigned(C));
-    i = int(sc - unsigned(s) * unsigned(C)) * L + int(p);
-    return i < T;
+    const unsigned C_ = unsigned(C), W = unsigned(batch) * C_, g = u / W, sc = u - g * W;
+    s = int(sc / C_);
+    const int c0 = int(sc - unsigned(s) * C_) * L;  // the chunk's first step
+    i0 = c0 + int(g) * G;
+    stride = 1;
+    end = c0 + L < T ? c0 + L : T;
+  }
+  // The number of groups group_at numbers (span(1) for G = Warp = 1).
+  template <int G, int Warp>
+  int groups() const {
+    if (interleaved) return batch * C * ((L + G - 1) / G);
+    return batch * ((T + Warp * G - 1) / (Warp * G)) * Warp;
   }
   // Whether a (batch, T, lanes * w) view already is in this layout: batch_first, one lane per
   // sequence (to_layout then returns the view's own memory).

@@ -24,7 +24,8 @@ inline constexpr double kNonFiniteError = 1e300;
 // values afterwards, in a pass that runs only then. (Counting here with an atomic on one
 // address cost 68 s per iteration on the H200 once a whole iterate overflowed: Kokkos 3.4
 // adds to a `long` with a compare-and-swap loop, and every thread contended for it.)
-// N: the state capacity; for N = 1 the loop is constant, so y stays in registers.
+// N: the state capacity; up to 2 (the states the one-pass tile knows at compile time, scalars
+// and 2x2 lanes) the loop has a constant bound, so y stays in registers.
 template <class R, class Mem, int N>
 struct NewtonUpdate {
   Flat<R, Mem> Ynew;
@@ -34,7 +35,9 @@ struct NewtonUpdate {
   R atol, rtol;
   KOKKOS_INLINE_FUNCTION void operator()(int s, int i, R* y, double& e) const {
     const size_t o = layout.at(s, i, N == 1 ? 1 : n);
-    for (int j = 0; j < (N == 1 ? 1 : n); ++j) {
+    DEER_UNROLL
+    for (int j = 0; j < (N <= 2 ? N : n); ++j) {
+      if (N <= 2 && j >= n) break;
       if (!compat::isfinite(y[j])) e = kNonFiniteError;
       const R d = compat::divide_approx(compat::fabs(y[j] - compat::load_readonly(Yold.data() + o + j)),
                                         atol + rtol * compat::fabs(y[j]));

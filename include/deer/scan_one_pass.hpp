@@ -163,6 +163,22 @@ struct has_prefetch : std::false_type {};
 template <class Gen>
 struct has_prefetch<Gen, std::void_t<decltype(std::declval<const Gen&>().prefetch(0, 0))>> : std::true_type {};
 
+// A generator may take the tile's block size as a constant, gen(s, i, A, b,
+// std::integral_constant<int, KB>) (NewtonPairs); generate calls that where it can.
+template <int KB, class Gen, class = void>
+struct takes_block : std::false_type {};
+template <int KB, class Gen>
+struct takes_block<KB, Gen,
+                   std::void_t<decltype(std::declval<const Gen&>()(
+                       0, 0, static_cast<typename Gen::real_type*>(nullptr),
+                       static_cast<typename Gen::real_type*>(nullptr), std::integral_constant<int, KB>{}))>>
+    : std::true_type {};
+template <int KB, class Gen, class R>
+KOKKOS_INLINE_FUNCTION void generate(const Gen& gen, int s, int i, R* A, R* b) {
+  if constexpr (takes_block<KB, Gen>::value) gen(s, i, A, b, std::integral_constant<int, KB>{});
+  else gen(s, i, A, b);
+}
+
 // A generator that only loads pairs stored in memory declares `static constexpr bool
 // loads_only = true` (StoredPairs): its scalar tiles stream (OnePassTiles::streams).
 template <class Gen, class = void>
@@ -530,7 +546,7 @@ struct OnePassTiles {
       for (int p0 = t; p0 < valid; p0 += U * TS) {
         R A[U][N * K], bb[U][N];
         for (int u = 0; u < U; ++u)
-          if (all_in || p0 + u * TS < valid) gen(s, i0 + p0 + u * TS, A[u], bb[u]);
+          if (all_in || p0 + u * TS < valid) generate<KB>(gen, s, i0 + p0 + u * TS, A[u], bb[u]);
         for (int u = 0; u < U; ++u) {
           const int p = p0 + u * TS;
           if (all_in || p < valid) {

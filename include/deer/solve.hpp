@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <string>
+#include <type_traits>
 
 #include <deer/lanes.hpp>
 #include <deer/newton.hpp>
@@ -61,30 +62,11 @@ struct StepFromY0 {
   static constexpr int Warp = compat::on_host<Mem> ? 1 : 32;
   LaneData<Sys, Mem> d;
   Flat<R, Mem> Y;
-  int groups() const {
-    const StepLayout& l = d.layout;
-    if (l.interleaved) return l.batch * l.C * ((l.L + G - 1) / G);
-    return l.batch * ((l.T + Warp * G - 1) / (Warp * G)) * Warp;
-  }
+  int groups() const { return d.layout.template groups<G, Warp>(); }
   KOKKOS_INLINE_FUNCTION void operator()(const int idx) const {
     const StepLayout& l = d.layout;
-    unsigned s;            // the lane
-    int i0, stride, end;   // its steps i0, i0 + stride, ... below end
-    if (l.interleaved) {
-      const unsigned C = unsigned(l.C), L = unsigned(l.L), width = unsigned(l.batch) * C;
-      const unsigned sc = unsigned(idx) % width, g = unsigned(idx) / width;
-      s = sc / C;
-      const unsigned c0 = (sc - s * C) * L;  // the chunk's first step
-      i0 = int(c0 + g * G);
-      stride = 1;
-      end = int(c0 + L) < l.T ? int(c0 + L) : l.T;
-    } else {
-      const unsigned blocks = (unsigned(l.T) + Warp * G - 1) / (Warp * G), b = unsigned(idx) / Warp;
-      s = b / blocks;
-      i0 = int((b - s * blocks) * (Warp * G) + unsigned(idx) % Warp);
-      stride = Warp;
-      end = l.T;
-    }
+    int s, i0, stride, end;  // the lane; its steps i0, i0 + stride, ... below end
+    l.group_at<G, Warp>(idx, s, i0, stride, end);
     const int n = N == 1 ? 1 : d.n;
     const R* y0 = d.y0.data() + size_t(s) * size_t(n);
     R y[G][N] = {};
@@ -135,20 +117,33 @@ struct NewtonPairs {
   // member where used (a local copy of it ran GRU n=8's DEER sweep slower, session 9).
   KOKKOS_INLINE_FUNCTION int kb() const { return K == 1 ? 1 : k; }
   KOKKOS_INLINE_FUNCTION void operator()(int s, int i, R* A, R* b) const {
-    const int n = max_state == 1 ? 1 : d.n;  // a constant for scalar lanes
+    pair(s, i, A, b, max_state == 1 ? 1 : d.n, kb());
+  }
+  // In a one-pass tile of blocks of KB (scan_one_pass.hpp, generate): k is KB, and so is n
+  // where a lane is one block. As constants, every index into A, b and the pair's own arrays
+  // is known, so they stay in registers. (With n and k read at run time they lived in local
+  // memory: H200, multi-head GRU, session 19.)
+  template <int KB>
+  KOKKOS_INLINE_FUNCTION void operator()(int s, int i, R* A, R* b, std::integral_constant<int, KB> kc) const {
+    if constexpr (max_state == KB) pair(s, i, A, b, kc, kc);
+    else pair(s, i, A, b, max_state == 1 ? 1 : d.n, kc);
+  }
+  // The pair with state size n and block size k (ints, or constants).
+  template <class Nn, class Kk>
+  KOKKOS_INLINE_FUNCTION void pair(int s, int i, R* A, R* b, Nn n, Kk k) const {
     const R* yp = d.y_prev(Yold.data(), s, i);
     const R* x = d.x(s, i);
     with_lane(d.sys, d.lanes, s, n, [&](const auto& f) {
       if (lin == Linearization::none) {
         f(i, yp, x, b);
-        for (int j = 0; j < n * kb(); ++j) A[j] = R(0);
+        for (int j = 0; j < n * k; ++j) A[j] = R(0);
         return;
       }
       R fy[max_state] = {}, Ay[max_state] = {};
-      linearize(f, i, yp, x, fy, A, kb(), lin == Linearization::true_diagonal);
+      linearize(f, i, yp, x, fy, A, k, lin == Linearization::true_diagonal);
       if (beta != R(1))
-        for (int j = 0; j < n * kb(); ++j) A[j] *= beta;
-      block_apply<max_state, K>(n, kb(), A, yp, Ay);
+        for (int j = 0; j < n * k; ++j) A[j] *= beta;
+      block_apply<max_state, K>(n, k, A, yp, Ay);
       for (int r = 0; r < n; ++r) b[r] = fy[r] - Ay[r];
     });
   }
