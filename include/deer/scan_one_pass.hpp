@@ -163,19 +163,22 @@ struct has_prefetch : std::false_type {};
 template <class Gen>
 struct has_prefetch<Gen, std::void_t<decltype(std::declval<const Gen&>().prefetch(0, 0))>> : std::true_type {};
 
-// A generator may take the tile's block size as a constant, gen(s, i, A, b,
-// std::integral_constant<int, KB>) (NewtonPairs); generate calls that where it can.
+// The block size of a one-pass tile, as a type. A generator may take it as a fifth argument,
+// gen(s, i, A, b, TileBlock<KB>{}) (NewtonPairs: k = KB is then a constant); generate passes
+// it where the generator takes it. (A tag, not std::integral_constant: its conversion to int
+// is a host function, which device code must not call.)
+template <int KB>
+struct TileBlock {};
 template <int KB, class Gen, class = void>
 struct takes_block : std::false_type {};
 template <int KB, class Gen>
 struct takes_block<KB, Gen,
                    std::void_t<decltype(std::declval<const Gen&>()(
                        0, 0, static_cast<typename Gen::real_type*>(nullptr),
-                       static_cast<typename Gen::real_type*>(nullptr), std::integral_constant<int, KB>{}))>>
-    : std::true_type {};
+                       static_cast<typename Gen::real_type*>(nullptr), TileBlock<KB>{}))>> : std::true_type {};
 template <int KB, class Gen, class R>
 KOKKOS_INLINE_FUNCTION void generate(const Gen& gen, int s, int i, R* A, R* b) {
-  if constexpr (takes_block<KB, Gen>::value) gen(s, i, A, b, std::integral_constant<int, KB>{});
+  if constexpr (takes_block<KB, Gen>::value) gen(s, i, A, b, TileBlock<KB>{});
   else gen(s, i, A, b);
 }
 

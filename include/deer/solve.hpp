@@ -9,7 +9,6 @@
 #include <algorithm>
 #include <cmath>
 #include <string>
-#include <type_traits>
 
 #include <deer/lanes.hpp>
 #include <deer/newton.hpp>
@@ -113,37 +112,38 @@ struct NewtonPairs {
     compat::prefetch(d.x(s, i));
     compat::prefetch(d.y_prev(Yold.data(), s, i));
   }
-  // k, a constant for diagonal pairs (so that their loops fold away); else read from the
-  // member where used (a local copy of it ran GRU n=8's DEER sweep slower, session 9).
-  KOKKOS_INLINE_FUNCTION int kb() const { return K == 1 ? 1 : k; }
-  KOKKOS_INLINE_FUNCTION void operator()(int s, int i, R* A, R* b) const {
-    pair(s, i, A, b, max_state == 1 ? 1 : d.n, kb());
-  }
+  // k: a constant for diagonal pairs and where the one-pass tile gives it (KC > 0), so that
+  // loops fold away; else read from the member where used (a local copy of it ran GRU n=8's
+  // DEER sweep slower: 72 -> 85 registers, sessions 9 and 19).
+  template <int KC = 0>
+  KOKKOS_INLINE_FUNCTION int kb() const { return KC > 0 ? KC : K == 1 ? 1 : k; }
+  KOKKOS_INLINE_FUNCTION void operator()(int s, int i, R* A, R* b) const { pair<0, 0>(s, i, A, b); }
   // In a one-pass tile of blocks of KB (scan_one_pass.hpp, generate): k is KB, and so is n
   // where a lane is one block. As constants, every index into A, b and the pair's own arrays
   // is known, so they stay in registers. (With n and k read at run time they lived in local
   // memory: H200, multi-head GRU, session 19.)
   template <int KB>
-  KOKKOS_INLINE_FUNCTION void operator()(int s, int i, R* A, R* b, std::integral_constant<int, KB> kc) const {
-    if constexpr (max_state == KB) pair(s, i, A, b, kc, kc);
-    else pair(s, i, A, b, max_state == 1 ? 1 : d.n, kc);
+  KOKKOS_INLINE_FUNCTION void operator()(int s, int i, R* A, R* b, TileBlock<KB>) const {
+    pair<max_state == KB ? KB : 0, KB>(s, i, A, b);
   }
-  // The pair with state size n and block size k (ints, or constants).
-  template <class Nn, class Kk>
-  KOKKOS_INLINE_FUNCTION void pair(int s, int i, R* A, R* b, Nn n, Kk k) const {
+  // The pair, with the state size n and the block size k as constants where NC and KC are
+  // not 0.
+  template <int NC, int KC>
+  KOKKOS_INLINE_FUNCTION void pair(int s, int i, R* A, R* b) const {
+    const int n = NC > 0 ? NC : max_state == 1 ? 1 : d.n;
     const R* yp = d.y_prev(Yold.data(), s, i);
     const R* x = d.x(s, i);
     with_lane(d.sys, d.lanes, s, n, [&](const auto& f) {
       if (lin == Linearization::none) {
         f(i, yp, x, b);
-        for (int j = 0; j < n * k; ++j) A[j] = R(0);
+        for (int j = 0; j < n * kb<KC>(); ++j) A[j] = R(0);
         return;
       }
       R fy[max_state] = {}, Ay[max_state] = {};
-      linearize(f, i, yp, x, fy, A, k, lin == Linearization::true_diagonal);
+      linearize(f, i, yp, x, fy, A, kb<KC>(), lin == Linearization::true_diagonal);
       if (beta != R(1))
-        for (int j = 0; j < n * k; ++j) A[j] *= beta;
-      block_apply<max_state, K>(n, k, A, yp, Ay);
+        for (int j = 0; j < n * kb<KC>(); ++j) A[j] *= beta;
+      block_apply<max_state, K>(n, kb<KC>(), A, yp, Ay);
       for (int r = 0; r < n; ++r) b[r] = fy[r] - Ay[r];
     });
   }

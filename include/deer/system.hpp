@@ -171,11 +171,10 @@ struct Shifted {
 // jacobian() when it has one and the layouts agree; otherwise dual numbers:
 // seeding every column c' = c (mod k) at once recovers column c of every block in one
 // evaluation, so k evaluations give the whole block-diagonal Jacobian.
-// k: an int, or a std::integral_constant (indices into J then fold to constants).
-template <class Sys, class Kk = int>
+template <class Sys>
 KOKKOS_INLINE_FUNCTION void linearize(const Sys& sys, int i, const typename Sys::real_type* y_prev,
                                       const typename Sys::real_type* x, typename Sys::real_type* y,
-                                      typename Sys::real_type* J, Kk k, bool true_diagonal) {
+                                      typename Sys::real_type* J, int k, bool true_diagonal) {
   using R = typename Sys::real_type;
   constexpr int N = Sys::max_state;
   const int n = sys.state_size();
