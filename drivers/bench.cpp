@@ -112,6 +112,7 @@ bool g_reference = true;  // --no-reference: skip the sequential run (no error, 
 int g_window = 0;         // --window: steps per window of the windowed neural-ODE variants
 double g_tol = -1.0;      // --tol: atol = rtol of the parallel methods (default: the precision's)
 deer::InitialGuess g_guess = deer::Options().initial_guess;  // --guess: the first iterate
+int g_guess_run = 1;      // --guess-run: Options::guess_run
 bool g_fresh_workspace = false;  // --fresh-workspace: every call allocates its buffers
 
 // Uniform random values in [lo, hi) over every element, then a fence. Kokkos' fill_random on
@@ -201,6 +202,7 @@ void bench_system(const std::string& name, const Sys& sys, int batch, int T, con
     o.window = window;
     o.atol = o.rtol = g_tol;
     o.initial_guess = g_guess;
+    o.guess_run = g_guess_run;
     std::string label = deer::to_string(method);
     if (window > 0) label += fmt::format("/w{}", window);
     const bool diagonal = method == deer::Method::quasi_deer || method == deer::Method::picard;
@@ -355,10 +357,17 @@ int main(int argc, char** argv) {
         return 2;
       }
     }
+    else if (a == "--guess-run" && i + 1 < argc) {
+      g_guess_run = std::atoi(argv[++i]);
+      if (g_guess_run < 1) {
+        fmt::print(stderr, "deer-bench: --guess-run takes a run length of at least 1 step, not '{}'\n", argv[i]);
+        return 2;
+      }
+    }
     else if (a == "--help" || a == "-h") {
       fmt::print("deer-bench [--json FILE] [--quick] [--reps N] [--case NAME]... [--sweep] [--profile] [--no-reference]\n"
                  "           [--scan automatic|chunked|one_pass] [--method NAME]... [--window N] [--fresh-workspace]\n"
-                 "           [--views] [--tol X] [--guess auto|y0|one_step|zeros]\n"
+                 "           [--views] [--tol X] [--guess auto|y0|one_step|zeros] [--guess-run STEPS]\n"
                  "cases: diag_scan gru1 gru8 mhgru64 node8 node8_decay quasi_gru64; on request only: elman8 elman16 lstm4 lstm8\n"
                  "       gru4 gru16\n");
       return 0;

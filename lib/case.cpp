@@ -340,6 +340,7 @@ Case load_case(const std::string& path, const std::vector<std::string>& sets) {
   cs.max_iterations = so.integer_in("max_iterations", cs.max_iterations, 1, 1000000);
   cs.fallback = so.boolean("fallback", cs.fallback);
   cs.initial_guess = so.choice("initial_guess", cs.initial_guess, {"auto", "one_step", "y0", "zeros"});
+  cs.guess_run = so.integer_in("guess_run", cs.guess_run, 1, 1L << 30);
   cs.non_finite = so.choice("non_finite", cs.non_finite, {"substitute", "stop"});
   cs.chunk = so.integer_in("chunk", cs.chunk, 0, 1L << 30);
   cs.scan = so.choice("scan", cs.scan, {"auto", "chunked", "one_pass"});
@@ -614,6 +615,7 @@ Options solver_options(const Case& c) {
                     : c.solver.initial_guess == "y0"       ? InitialGuess::broadcast_y0
                     : c.solver.initial_guess == "one_step" ? InitialGuess::one_step
                                                            : InitialGuess::automatic;
+  o.guess_run = c.solver.guess_run;
   o.non_finite = c.solver.non_finite == "stop" ? NonFinitePolicy::stop : NonFinitePolicy::substitute;
   o.chunk = c.solver.chunk;
   o.scan = c.solver.scan == "chunked"    ? ScanAlgorithm::chunked
@@ -661,7 +663,8 @@ std::string to_toml(const Case& c, const Problem* p) {
   s << "atol = " << fmt_double(f32 ? o.atol_for<float>() : o.atol_for<double>()) << "\n";
   s << "rtol = " << fmt_double(f32 ? o.rtol_for<float>() : o.rtol_for<double>()) << "\n";
   s << "max_iterations = " << c.solver.max_iterations << "\nfallback = " << (c.solver.fallback ? "true" : "false")
-    << "\ninitial_guess = " << quote(c.solver.initial_guess) << "\nnon_finite = " << quote(c.solver.non_finite)
+    << "\ninitial_guess = " << quote(c.solver.initial_guess) << "\nguess_run = " << c.solver.guess_run
+    << "\nnon_finite = " << quote(c.solver.non_finite)
     << "\nchunk = " << c.solver.chunk << "\nscan = " << quote(c.solver.scan) << "\nbatch_chunk = " << c.solver.batch_chunk
     << "\nwindow = " << c.solver.window << "\n";
   s << "\n[output]\npath = " << quote(c.output_path) << "\nevery = " << c.output_every << "\n";

@@ -16,6 +16,14 @@ TYPED_TEST_SUITE(Scan, AllCases, CaseNames);
 
 namespace {
 
+// Stored pairs handed to the scan as if evaluated (not loads_only), as the Newton pairs are:
+// the one-pass tile then takes their path (on GPUs, for lanes of one 2x2 block, each thread
+// evaluating its own segment: OnePassTiles::own).
+template <class R, class Mem, int N, int K>
+struct EvaluatedPairs : deer::detail::StoredPairs<R, Mem, N, K> {
+  static constexpr bool loads_only = false;
+};
+
 // ws: buffers kept from earlier calls (a fresh set when null).
 template <class C, int NCap, int KCap>
 void check_scan(int batch, int T, int n, int k, deer::Direction dir, int chunk,
@@ -43,13 +51,25 @@ void check_scan(int batch, int T, int n, int k, deer::Direction dir, int chunk,
   static int calls = 0;
   const auto order = ++calls % 2 ? deer::StepOrder::interleaved : deer::StepOrder::batch_first;
   // Diagonal pairs and 2x2 blocks run through both scans (the host's automatic is chunked,
-  // the GPU's one-pass).
-  std::vector<deer::ScanAlgorithm> algorithms{deer::ScanAlgorithm::chunked};
-  if (deer::detail::one_pass_refusal<Space, R>(k, KCap, n).empty()) algorithms.push_back(deer::ScanAlgorithm::one_pass);
-  for (auto algorithm : algorithms) {
+  // the GPU's one-pass), and through the one-pass scan's tile for evaluated pairs.
+  enum Run { chunked, one_pass, one_pass_evaluated };
+  std::vector<Run> runs{chunked};
+  if (deer::detail::one_pass_refusal<Space, R>(k, KCap, n).empty()) runs.insert(runs.end(), {one_pass, one_pass_evaluated});
+  for (auto run : runs) {
   Kokkos::deep_copy(Y, R(0));
-  deer::affine_scan<NCap, KCap>(Space(), A, b, y0, Y, k, deer::ScanOptions{dir, chunk, order, algorithm},
-                                ws ? *ws : own);
+  if (run == one_pass_evaluated) {
+    const EvaluatedPairs<R, Mem, NCap, KCap> gen{{A, b, n, k}};
+    const deer::detail::StoreStates<R, Mem, NCap> out{Y};
+    auto& one = (ws ? *ws : own).one_pass;
+    if (dir == deer::Direction::forward) deer::scan_one_pass(Space(), gen, out, y0, T, n, k, one);
+    else
+      deer::scan_one_pass(Space(), deer::detail::Reversed<decltype(gen)>{gen, T},
+                                  deer::detail::ReversedOut<decltype(out)>{out, T}, y0, T, n, k, one);
+  } else {
+    const auto algorithm = run == one_pass ? deer::ScanAlgorithm::one_pass : deer::ScanAlgorithm::chunked;
+    deer::affine_scan<NCap, KCap>(Space(), A, b, y0, Y, k, deer::ScanOptions{dir, chunk, order, algorithm},
+                                  ws ? *ws : own);
+  }
   auto hY = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), Y);
 
   double max_err = 0, max_ref = 0;
@@ -73,7 +93,7 @@ void check_scan(int batch, int T, int n, int k, deer::Direction dir, int chunk,
   EXPECT_LE(max_err, parallel_tolerance<R>() * std::max(1.0, max_ref))
       << "batch " << batch << " T " << T << " n " << n << " k " << k << " chunk " << chunk
       << (order == deer::StepOrder::interleaved ? " interleaved" : " batch_first")
-      << (algorithm == deer::ScanAlgorithm::one_pass ? " one_pass" : " chunked");
+      << (run == one_pass ? " one_pass" : run == chunked ? " chunked" : " one_pass (evaluated pairs)");
   }
 }
 

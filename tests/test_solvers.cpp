@@ -1052,6 +1052,56 @@ TYPED_TEST(Solvers, OneStepGuessIsEveryStepTakenFromY0) {
       }
 }
 
+// Options::guess_run: one_step in runs, each from y0 with its steps in sequence. A run as long
+// as the sequence is the sequential trajectory itself, so every method converges in one
+// iteration; shorter runs (odd lengths that end inside the one-pass tiles and the interleaved
+// chunks) converge to the sequential trajectory. On the multi-head GRU's lanes too.
+TYPED_TEST(Solvers, GuessRunsStartFromY0AndStepInSequence) {
+  using R = typename TypeParam::real;
+  using Space = typename TypeParam::space;
+  using Mem = typename TypeParam::mem;
+  using G = deer::cells::Gru<R, Mem, 4>;
+  using MH = deer::cells::MultiHeadGru<R, Mem, 8, 2>;
+  const auto gru = G::from_parameters(G::random_parameters(4, 3, 5), 4, 3);
+  const auto mh = MH::from_parameters(MH::random_parameters(8, 3, 4, 6), 8, 3, 4);
+  const int T = 1001;
+  const auto check = [&](const auto& sys, const std::string& what) {
+    auto p = make_problem<TypeParam>(3, T, sys.state_size(), 3, 43);
+    deer::Options seq;
+    seq.method = deer::Method::sequential;
+    const auto ref = deer::solve(Space(), sys, p.X, p.y0, seq);
+    for (deer::Method method : parallel_methods)
+      for (int run : {2, 37, T, 5 * T})
+        for (auto order : {deer::StepOrder::batch_first, deer::StepOrder::interleaved}) {
+          if (method == deer::Method::automatic && run != T) continue;
+          deer::Options o;
+          o.method = method;
+          o.step_order = order;
+          if (order == deer::StepOrder::interleaved) o.chunk = 29;
+          o.fallback = false;
+          o.max_iterations = 1000;
+          // (Linearly converging methods get 1e-12 in double to meet the 1e-10 comparison, as in
+          // expect_all_methods_match.)
+          if (sizeof(R) == 8 && method != deer::Method::deer) o.atol = o.rtol = 1e-12;
+          o.initial_guess = deer::InitialGuess::one_step;
+          o.guess_run = run;
+          const auto res = deer::solve(Space(), sys, p.X, p.y0, o);
+          const std::string where = what + " " + deer::to_string(method) + " run " + std::to_string(run) +
+                                    (order == deer::StepOrder::interleaved ? " interleaved" : "");
+          EXPECT_EQ(res.status, deer::Status::converged) << where << ": " << res.message;
+          EXPECT_TRUE(within<R>(diff(res.y, ref.y))) << where << ": " << diff(res.y, ref.y).max_abs;
+          if (run >= T && res.method != deer::Method::sequential) EXPECT_EQ(res.iterations, 1) << where;
+        }
+    // Runs of one step are one_step itself, which takes more than one iteration here.
+    deer::Options one;
+    one.method = deer::Method::deer;
+    one.initial_guess = deer::InitialGuess::one_step;
+    EXPECT_GT(deer::solve(Space(), sys, p.X, p.y0, one).iterations, 1) << what;
+  };
+  check(gru, "gru");
+  check(mh, "multihead_gru");
+}
+
 // ---- Auto -----------------------------------------------------------------------------------
 
 TYPED_TEST(Solvers, AutoResolvesToItsRule) {
@@ -1192,6 +1242,9 @@ TYPED_TEST(Solvers, ShapeErrorsThrowWithClearMessages) {
   deer::Options zero = o;
   zero.max_iterations = 0;
   expect_invalid([&] { deer::solve(Space(), gru, X, y0, zero, Y); }, "max_iterations");
+  deer::Options no_run = o;
+  no_run.guess_run = 0;
+  expect_invalid([&] { deer::solve(Space(), gru, X, y0, no_run, Y); }, "guess_run must be >= 1");
   // A state larger than the compile-time capacity.
   using G2 = deer::cells::Gru<R, Mem, 2>;
   const auto big = G2::from_parameters(G2::random_parameters(3, 2, 1), 3, 2);

@@ -37,6 +37,8 @@ template <class T> KOKKOS_INLINE_FUNCTION T sqrt(T x) { return DEER_KOKKOS_MATH_
 template <class T> KOKKOS_INLINE_FUNCTION T pow(T x, T y) { return DEER_KOKKOS_MATH_NS::pow(x, y); }
 template <class T> KOKKOS_INLINE_FUNCTION T fabs(T x) { return DEER_KOKKOS_MATH_NS::fabs(x); }
 template <class T> KOKKOS_INLINE_FUNCTION bool isfinite(T x) { return DEER_KOKKOS_MATH_NS::isfinite(x); }
+// +infinity of a floating type (HUGE_VAL's infinity converts exactly to float).
+template <class T> KOKKOS_INLINE_FUNCTION T infinity() { return T(__builtin_huge_val()); }
 
 // Warp-level operations for team kernels (the one-pass scan). On CUDA a warp is 32 lanes and
 // every lane of the warp must make the call; host teams have one thread, where widths are 1

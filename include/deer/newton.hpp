@@ -16,7 +16,8 @@
 
 namespace deer::detail {
 
-// The value 1e300 marks "non-finite seen" in the reduced update error.
+// The value 1e300 marks "non-finite seen" in the reduced update error (as a double; the
+// scans keep their max in the real type, where the mark is infinity).
 inline constexpr double kNonFiniteError = 1e300;
 
 // Stores the new iterate and measures the update in tolerance units. A non-finite value makes
@@ -26,6 +27,8 @@ inline constexpr double kNonFiniteError = 1e300;
 // adds to a `long` with a compare-and-swap loop, and every thread contended for it.)
 // N: the state capacity; up to 2 (the states the one-pass tile knows at compile time, scalars
 // and 2x2 lanes) the loop has a constant bound, so y stays in registers.
+// e: the caller's running max, in R (the scans widen it once per thread: a max kept as a
+// double cost float32 solves a conversion and a double compare per value).
 template <class R, class Mem, int N>
 struct NewtonUpdate {
   Flat<R, Mem> Ynew;
@@ -33,16 +36,21 @@ struct NewtonUpdate {
   StepLayout layout;
   int n;
   R atol, rtol;
-  KOKKOS_INLINE_FUNCTION void operator()(int s, int i, R* y, double& e) const {
+  KOKKOS_INLINE_FUNCTION void operator()(int s, int i, R* y, R& e) const {
     const size_t o = layout.at(s, i, N == 1 ? 1 : n);
-    DEER_UNROLL
-    for (int j = 0; j < (N <= 2 ? N : n); ++j) {
-      if (N <= 2 && j >= n) break;
-      if (!compat::isfinite(y[j])) e = kNonFiniteError;
+    const auto update = [&](int j) {
+      if (!compat::isfinite(y[j])) e = compat::infinity<R>();
       const R d = compat::divide_approx(compat::fabs(y[j] - compat::load_readonly(Yold.data() + o + j)),
                                         atol + rtol * compat::fabs(y[j]));
-      if (double(d) > e) e = double(d);
+      e = d > e ? d : e;
       Ynew(o + j) = y[j];
+    };
+    if constexpr (N <= 2) {
+      DEER_UNROLL
+      for (int j = 0; j < N; ++j)
+        if (j < n) update(j);
+    } else {
+      for (int j = 0; j < n; ++j) update(j);
     }
   }
 };

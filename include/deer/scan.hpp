@@ -182,7 +182,8 @@ struct PackPairs {
 template <class R, class Mem, int N>
 struct StoreStates {
   Sequence<R, Mem> Y;
-  KOKKOS_INLINE_FUNCTION void operator()(int s, int i, R* y, double&) const {
+  template <class E>
+  KOKKOS_INLINE_FUNCTION void operator()(int s, int i, R* y, E&) const {
     const int n = N == 1 ? 1 : int(Y.extent(2));
     R* row = Y.data() + size_t(step_index(s, int(Y.extent(1)), i)) * n;  // (a contiguous view)
     for (int j = 0; j < n; ++j) row[j] = y[j];
@@ -209,7 +210,7 @@ struct ReversedOut {
   Out o;
   int T;
   template <class R>
-  KOKKOS_INLINE_FUNCTION void operator()(int s, int i, R* y, double& e) const { o(s, T - 1 - i, y, e); }
+  KOKKOS_INLINE_FUNCTION void operator()(int s, int i, R* y, R& e) const { o(s, T - 1 - i, y, e); }
 };
 
 }  // namespace detail
@@ -320,7 +321,7 @@ struct SweepChunks {
   Kokkos::View<double*, Mem> E;
   int C, L, steps, n, k;
   KOKKOS_INLINE_FUNCTION void operator()(const int idx) const {
-    double e = 0;
+    R e = 0;
     const int s = idx / C, c = idx % C;
     const int i0 = c * L, i1 = (i0 + L < steps) ? i0 + L : steps;
     R A[N * K], b[N], y[N] = {}, tmp[N];
@@ -338,8 +339,8 @@ struct SweepChunks {
 }  // namespace detail
 
 // Scans `steps` pairs from gen for every sequence of the batch, starting from y0, handing
-// each state to out(s, i, y, err) (which may modify y, e.g. to replace non-finite values).
-// Returns the max of err over all calls of out (0 for depth > 0). Functors, not lambdas: nvcc's extended
+// each state to out(s, i, y, err) (which may modify y, e.g. to replace non-finite values; err:
+// a running max of the real type, which out may raise). Returns the max of err over all calls of out (0 for depth > 0). Functors, not lambdas: nvcc's extended
 // lambdas broke (a call through a null pointer on the host) when the same instantiation
 // was compiled in several translation units of one program.
 template <class Space, class Gen, class Out>

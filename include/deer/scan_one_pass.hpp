@@ -649,7 +649,7 @@ struct OnePassTiles {
       });
     }
     m.team_barrier();
-    double e = 0;
+    R e = 0;  // the thread's max update (NewtonUpdate), widened to double once per warp
     with_bound(full, [&](auto bound) {
       constexpr bool all_in = decltype(bound)::value;
       for (int p0 = t; p0 < valid; p0 += U * TS) {
@@ -662,14 +662,15 @@ struct OnePassTiles {
       }
     });
     for (int d = lanes / 2; d > 0; d >>= 1) {
-      const double o = compat::shfl_down(e, d, lanes);
+      const R o = compat::shfl_down(e, d, lanes);
       e = o > e ? o : e;
     }
-    if (lane == 0) err(warp) = e;
+    if (lane == 0) err(warp) = double(e);
     m.team_barrier();
     if (t == 0) {
-      for (int w = 1; w < warps; ++w) e = err(w) > e ? err(w) : e;
-      Kokkos::atomic_fetch_max(&E(), ordered_bits(e));
+      double emax = err(0);
+      for (int w = 1; w < warps; ++w) emax = err(w) > emax ? err(w) : emax;
+      Kokkos::atomic_fetch_max(&E(), ordered_bits(emax));
     }
   }
 };

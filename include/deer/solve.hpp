@@ -94,6 +94,42 @@ struct StepFromY0 {
   }
 };
 
+// The first iterate of InitialGuess::one_step with Options::guess_run = C > 1: runs of C steps
+// of a lane, each from y0 and its steps in sequence. A thread per run; neighbouring threads on
+// neighbouring runs of one lane, so that a warp evaluates one lane (one head's parameters). A
+// value that is not finite keeps y0's, and the run goes on from it.
+template <class Sys, class Mem>
+struct RunsFromY0 {
+  using R = typename Sys::real_type;
+  static constexpr int N = system_traits<Sys>::lane_max_state;
+  LaneData<Sys, Mem> d;
+  Flat<R, Mem> Y;
+  int C;
+  int per_lane() const { return (d.layout.T + C - 1) / C; }
+  int runs() const { return d.layout.batch * per_lane(); }
+  KOKKOS_INLINE_FUNCTION void operator()(const int idx) const {
+    const StepLayout& l = d.layout;
+    const int per = (l.T + C - 1) / C, s = idx / per, i0 = (idx - s * per) * C;
+    const int end = l.T - i0 < C ? l.T : i0 + C;
+    const int n = N == 1 ? 1 : d.n;
+    const R* y0 = d.y0.data() + size_t(s) * size_t(n);
+    R y[N] = {}, next[N] = {};
+    for (int j = 0; j < n; ++j) y[j] = y0[j];
+    with_lane(d.sys, d.lanes, s, n, [&](const auto& f) {
+      for (int i = i0; i < end; ++i) {
+        f(i, static_cast<const R*>(y), d.x(s, i), static_cast<R*>(next));
+        R* out = Y.data() + l.at(s, i, n);
+        DEER_UNROLL
+        for (int j = 0; j < N; ++j)
+          if (j < n) {
+            y[j] = compat::isfinite(next[j]) ? next[j] : y0[j];
+            out[j] = y[j];
+          }
+      }
+    });
+  }
+};
+
 // The affine pair of one Newton step at the current iterate Yold (flat, in `layout`):
 //   A_i = beta * J_i,  b_i = f(y_{i-1}) - A_i y_{i-1}   (y_{i-1} from Yold, or y0 at i = 0).
 template <class Sys, class Mem, int K>
@@ -302,10 +338,16 @@ void solve_newton(const Space& space, const Sys& sys, const ConstSequence<R, Mem
   const InitialGuess guess = resolved_guess(opts.initial_guess, res.method, true);
   Iterates<Space, R> it(space, plan, guess, y0l, Y, ws, lanes);
   if (guess == InitialGuess::one_step) {
-    // (Registers for 8 teams of 128 per SM where a thread takes one step, whose long dependency
-    // chain needs many warps to hide it; 4 where it takes several, which hide each other.)
-    const StepFromY0<Sys, Mem> pass{d, it.Yold};
-    for_each_index<StepFromY0<Sys, Mem>::G == 1 ? 8 : 4>(space, "deer::solve::one_step_guess", pass.groups(), pass);
+    if (opts.guess_run > 1) {
+      const RunsFromY0<Sys, Mem> pass{d, it.Yold, opts.guess_run};
+      Kokkos::parallel_for("deer::solve::guess_runs", Kokkos::RangePolicy<Space>(space, 0, pass.runs()), pass);
+    } else {
+      // (Registers for 8 teams of 128 per SM where a thread takes one step, whose long
+      // dependency chain needs many warps to hide it; 4 where it takes several, which hide
+      // each other.)
+      const StepFromY0<Sys, Mem> pass{d, it.Yold};
+      for_each_index<StepFromY0<Sys, Mem>::G == 1 ? 8 : 4>(space, "deer::solve::one_step_guess", pass.groups(), pass);
+    }
   }
   const bool damped = res.method == Method::damped_deer;
   auto step = [&](double beta) {
@@ -481,6 +523,7 @@ Result<Sequence<typename Sys::real_type, typename Space::memory_space>> solve(
     shape_error("X, y0 and Y must be contiguous views (a padded or strided view is not); deep_copy it into a new view");
   if (opts.max_iterations < 1) shape_error("max_iterations must be >= 1");
   if (opts.window < 0) shape_error("window must be >= 0 steps (0: the whole sequence in one Newton solve)");
+  if (opts.guess_run < 1) shape_error("guess_run must be >= 1 steps (1: every step of the first iterate from y0)");
   if (opts.check_inputs) {
     if (detail::count_non_finite(space, X) > 0)
       shape_error("the inputs contain NaN or Inf; clean the input data (or set check_inputs = false)");
