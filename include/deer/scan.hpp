@@ -340,9 +340,10 @@ struct SweepChunks {
 
 // Scans `steps` pairs from gen for every sequence of the batch, starting from y0, handing
 // each state to out(s, i, y, err) (which may modify y, e.g. to replace non-finite values; err:
-// a running max of the real type, which out may raise). Returns the max of err over all calls of out (0 for depth > 0). Functors, not lambdas: nvcc's extended
-// lambdas broke (a call through a null pointer on the host) when the same instantiation
-// was compiled in several translation units of one program.
+// a running max of the real type, which out may raise). Returns the max of err over all calls
+// of out (0 for depth > 0). Functors, not lambdas: nvcc's extended lambdas broke (a call
+// through a null pointer on the host) when the same instantiation was compiled in several
+// translation units of one program.
 template <class Space, class Gen, class Out>
 double scan_generated(const Space& space, const Gen& gen, const Out& out,
                       const ConstStates<typename Gen::real_type, typename Space::memory_space>& y0, int steps,
