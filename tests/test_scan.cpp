@@ -17,8 +17,7 @@ TYPED_TEST_SUITE(Scan, AllCases, CaseNames);
 namespace {
 
 // Stored pairs handed to the scan as if evaluated (not loads_only), as the Newton pairs are:
-// the one-pass tile then takes their path (on GPUs, for lanes of one 2x2 block, each thread
-// evaluating its own segment: OnePassTiles::own).
+// the one-pass tile then takes their path (prefetching, never streaming).
 template <class R, class Mem, int N, int K>
 struct EvaluatedPairs : deer::detail::StoredPairs<R, Mem, N, K> {
   static constexpr bool loads_only = false;

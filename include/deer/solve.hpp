@@ -105,11 +105,11 @@ struct RunsFromY0 {
   LaneData<Sys, Mem> d;
   Flat<R, Mem> Y;
   int C;
-  int per_lane() const { return (d.layout.T + C - 1) / C; }
+  KOKKOS_INLINE_FUNCTION int per_lane() const { return (d.layout.T + C - 1) / C; }
   int runs() const { return d.layout.batch * per_lane(); }
   KOKKOS_INLINE_FUNCTION void operator()(const int idx) const {
     const StepLayout& l = d.layout;
-    const int per = (l.T + C - 1) / C, s = idx / per, i0 = (idx - s * per) * C;
+    const int per = per_lane(), s = idx / per, i0 = (idx - s * per) * C;
     const int end = l.T - i0 < C ? l.T : i0 + C;
     const int n = N == 1 ? 1 : d.n;
     const R* y0 = d.y0.data() + size_t(s) * size_t(n);
