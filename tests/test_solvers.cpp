@@ -1090,13 +1090,74 @@ TYPED_TEST(Solvers, GuessRunsStartFromY0AndStepInSequence) {
                                     (order == deer::StepOrder::interleaved ? " interleaved" : "");
           EXPECT_EQ(res.status, deer::Status::converged) << where << ": " << res.message;
           EXPECT_TRUE(within<R>(diff(res.y, ref.y))) << where << ": " << diff(res.y, ref.y).max_abs;
-          if (run >= T && res.method != deer::Method::sequential) EXPECT_EQ(res.iterations, 1) << where;
+          if (run >= T && res.method != deer::Method::sequential) {
+            EXPECT_EQ(res.iterations, 1) << where;
+          }
         }
     // Runs of one step are one_step itself, which takes more than one iteration here.
     deer::Options one;
     one.method = deer::Method::deer;
     one.initial_guess = deer::InitialGuess::one_step;
     EXPECT_GT(deer::solve(Space(), sys, p.X, p.y0, one).iterations, 1) << what;
+  };
+  check(gru, "gru");
+  check(mh, "multihead_gru");
+}
+
+// The runs of the first iterate staged in team scratch (GPUs' pass for batch_first iterates,
+// detail::guess_runs) against a thread per run, forced on every backend: runs over several
+// teams, several rounds of steps per team (the GRU's 3 inputs and 4 states fit 8 float or 4
+// double steps per round), a last run and a last round cut short, runs longer than T. For the
+// GRU (one lane per sequence) the middle run is also the sequential solution of its own steps
+// from y0.
+TYPED_TEST(Solvers, StagedGuessRunsMatchThreadPerRun) {
+  using R = typename TypeParam::real;
+  using Space = typename TypeParam::space;
+  using Mem = typename TypeParam::mem;
+  using G = deer::cells::Gru<R, Mem, 4>;
+  using MH = deer::cells::MultiHeadGru<R, Mem, 8, 2>;
+  const auto gru = G::from_parameters(G::random_parameters(4, 3, 5), 4, 3);
+  const auto mh = MH::from_parameters(MH::random_parameters(8, 3, 4, 6), 8, 3, 4);
+  const int T = 1001, batch = 3;
+  const auto check = [&](const auto& sys, const std::string& what) {
+    using Sys = std::decay_t<decltype(sys)>;
+    auto p = make_problem<TypeParam>(batch, T, sys.state_size(), 3, 47);
+    const int lanes = deer::lanes_of(sys), n = sys.state_size() / lanes;
+    const auto layout = deer::StepLayout::make<Space>(deer::StepOrder::batch_first, batch * lanes, T, 1);
+    const deer::detail::LaneData<Sys, Mem> d{sys,
+                                             deer::Flat<const R, Mem>(p.X.data(), p.X.span()),
+                                             deer::lane_states(Space(), deer::ConstStates<R, Mem>(p.y0), lanes),
+                                             layout,
+                                             layout.with_batch(batch),
+                                             n,
+                                             3,
+                                             lanes};
+    for (int run : {2, 37, 100, T, 5 * T}) {
+      const std::string where = what + " run " + std::to_string(run);
+      deer::Flat<R, Mem> staged("staged", layout.span(n)), plain("plain", layout.span(n));
+      deer::detail::guess_runs(Space(), d, staged, run, true);
+      deer::detail::guess_runs(Space(), d, plain, run, false);
+      auto hs = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), staged);
+      auto hp = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), plain);
+      double worst = 0;
+      for (size_t j = 0; j < hs.span(); ++j) worst = std::max(worst, std::abs(double(hs(j)) - double(hp(j))));
+      EXPECT_LE(worst, sizeof(R) == 8 ? 1e-13 : 1e-5) << where;
+      if (lanes > 1 || run >= T) continue;
+      // The middle run: steps [a, a + run) from y0, sequentially.
+      const int a = (T / run / 2) * run;
+      deer::Sequence<R, Mem> Xr("Xr", batch, run, 3);
+      Kokkos::deep_copy(Xr, Kokkos::subview(p.X, Kokkos::ALL, std::make_pair(a, a + run), Kokkos::ALL));
+      deer::Options seq;
+      seq.method = deer::Method::sequential;
+      const auto ref = deer::solve(Space(), sys, Xr, p.y0, seq);
+      auto hr = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), ref.y);
+      double off = 0;
+      for (int s = 0; s < batch; ++s)
+        for (int i = 0; i < run; ++i)
+          for (int j = 0; j < n; ++j)
+            off = std::max(off, std::abs(double(hs(layout.at(s, a + i, n) + j)) - double(hr(s, i, j))));
+      EXPECT_LE(off, sizeof(R) == 8 ? 1e-13 : 1e-5) << where << " against the sequential run";
+    }
   };
   check(gru, "gru");
   check(mh, "multihead_gru");

@@ -94,10 +94,23 @@ struct StepFromY0 {
   }
 };
 
+// One step of a run of the first iterate: y <- f_i(y), a value that is not finite replaced
+// by y0's (the run goes on from it); out gets the new y.
+template <int N, class F, class R>
+KOKKOS_INLINE_FUNCTION void run_step(const F& f, int i, int n, R* y, const R* x, const R* y0, R* out) {
+  R next[N] = {};
+  f(i, static_cast<const R*>(y), x, next);
+  DEER_UNROLL
+  for (int j = 0; j < N; ++j)
+    if (j < n) {
+      y[j] = compat::isfinite(next[j]) ? next[j] : y0[j];
+      out[j] = y[j];
+    }
+}
+
 // The first iterate of InitialGuess::one_step with Options::guess_run = C > 1: runs of C steps
 // of a lane, each from y0 and its steps in sequence. A thread per run; neighbouring threads on
-// neighbouring runs of one lane, so that a warp evaluates one lane (one head's parameters). A
-// value that is not finite keeps y0's, and the run goes on from it.
+// neighbouring runs of one lane, so that a warp evaluates one lane (one head's parameters).
 template <class Sys, class Mem>
 struct RunsFromY0 {
   using R = typename Sys::real_type;
@@ -113,22 +126,115 @@ struct RunsFromY0 {
     const int end = l.T - i0 < C ? l.T : i0 + C;
     const int n = N == 1 ? 1 : d.n;
     const R* y0 = d.y0.data() + size_t(s) * size_t(n);
-    R y[N] = {}, next[N] = {};
+    R y[N] = {};
     for (int j = 0; j < n; ++j) y[j] = y0[j];
     with_lane(d.sys, d.lanes, s, n, [&](const auto& f) {
-      for (int i = i0; i < end; ++i) {
-        f(i, static_cast<const R*>(y), d.x(s, i), static_cast<R*>(next));
-        R* out = Y.data() + l.at(s, i, n);
-        DEER_UNROLL
-        for (int j = 0; j < N; ++j)
-          if (j < n) {
-            y[j] = compat::isfinite(next[j]) ? next[j] : y0[j];
-            out[j] = y[j];
-          }
-      }
+      for (int i = i0; i < end; ++i) run_step<N>(f, i, n, y, d.x(s, i), y0, Y.data() + l.at(s, i, n));
     });
   }
 };
+
+// The same runs for a batch_first iterate (the one-pass scan's), staged in team scratch: a
+// team takes `team` neighbouring runs of one lane, V steps of each at a time. The team copies
+// those steps' inputs into scratch (neighbouring threads on neighbouring values, contiguous in
+// batch_first), each thread takes its run's V steps from there and leaves the states there, and
+// the team copies them out. A thread per run reading and writing memory itself touches a line
+// per thread at every step, its neighbours' steps being C apart (H200, multi-head GRU, runs of
+// 16: 1.80 ms against 0.69 for one_step's pass; docs/performance.md, session 20).
+template <class Sys, class Mem>
+struct StagedRunsFromY0 {
+  using R = typename Sys::real_type;
+  static constexpr int N = system_traits<Sys>::lane_max_state;
+  // Threads per team (one on the host, where it only serves the tests), and scratch bytes per
+  // thread (16 KiB a team on GPUs: several teams per SM, to hide the runs' dependency chains).
+  static constexpr int team = compat::on_host<Mem> ? 1 : 64;
+  static constexpr int kScratchPerThread = 256;
+  LaneData<Sys, Mem> d;
+  Flat<R, Mem> Y;
+  int C, V;  // run length; steps of each run per round
+  // Steps per round: as few rounds as fit the scratch, of equal length (0: not even one step
+  // fits; use RunsFromY0).
+  static int steps_per_round(int C, int m, int n) {
+    const int most = (kScratchPerThread / int(sizeof(R)) - 2) / (m + n);
+    if (most < 1) return 0;
+    const int rounds = (C + most - 1) / most;
+    return (C + rounds - 1) / rounds;
+  }
+  // A run's V inputs (m each) and V states (n each) per thread, rows padded by one value so
+  // that the threads reading their rows at one offset meet in different banks.
+  KOKKOS_INLINE_FUNCTION static size_t scratch_bytes(int V, int m, int n) {
+    return sizeof(R) * size_t(team) * size_t(V * m + 1 + V * n + 1);
+  }
+  KOKKOS_INLINE_FUNCTION int teams_per_lane() const { return (d.layout.T + C * team - 1) / (C * team); }
+  int league() const { return d.layout.batch * teams_per_lane(); }
+
+  // f(q, e) for the e-th value (of w per step) of the round's steps of run r0 + q, for every
+  // (q, e) of the team: neighbouring threads on neighbouring e. Stepped digit by digit (a
+  // division per value would cost about what the copy does).
+  template <class F>
+  KOKKOS_INLINE_FUNCTION static void each_value(int t, int w, int v0, int r0, int C, int T, int V, const F& f) {
+    const int W = V * w;
+    int q = t / W, e = t - q * W;
+    const int dq = team / W, de = team - dq * W;
+    for (; q < team; q += dq, e += de) {
+      if (e >= W) {
+        e -= W;
+        ++q;
+        if (q >= team) break;
+      }
+      const long i = long(r0 + q) * C + v0;  // (long: runs past the lane's last reach beyond T)
+      if (i >= T) continue;
+      const int left = C - v0 < T - int(i) ? C - v0 : T - int(i);  // steps of the run left
+      if (e < (left < V ? left : V) * w) f(q, int(i), e);
+    }
+  }
+
+  template <class Member>
+  KOKKOS_INLINE_FUNCTION void operator()(const Member& mb) const {
+    const StepLayout& l = d.layout;
+    const int per = teams_per_lane(), s = mb.league_rank() / per, r0 = (mb.league_rank() - s * per) * team;
+    const int t = mb.team_rank(), T = l.T, n = N == 1 ? 1 : d.n, m = d.m;
+    const int xw = V * m + 1, yw = V * n + 1;
+    R* xs = static_cast<R*>(mb.team_scratch(0).get_shmem_aligned(scratch_bytes(V, m, n), sizeof(R)));
+    R* ys = xs + team * xw;
+    const R* y0 = d.y0.data() + size_t(s) * size_t(n);
+    R y[N] = {};
+    for (int j = 0; j < n; ++j) y[j] = y0[j];
+    const long i0 = long(r0 + t) * C;  // this thread's run
+    for (int v0 = 0; v0 < C; v0 += V) {
+      each_value(t, m, v0, r0, C, T, V, [&](int q, int i, int e) { xs[q * xw + e] = d.x(s, i)[e]; });
+      mb.team_barrier();
+      with_lane(d.sys, d.lanes, s, n, [&](const auto& f) {
+        for (int u = 0; u < V && v0 + u < C && i0 + v0 + u < T; ++u)
+          run_step<N>(f, int(i0) + v0 + u, n, y, xs + t * xw + u * m, y0, ys + t * yw + u * n);
+      });
+      mb.team_barrier();
+      each_value(t, n, v0, r0, C, T, V, [&](int q, int i, int e) { Y.data()[l.at(s, i, n) + e] = ys[q * yw + e]; });
+      mb.team_barrier();
+    }
+  }
+};
+
+// The first iterate in runs of C steps (Options::guess_run) into Y: staged in team scratch
+// where the iterate is batch_first and `staged` (by default on GPUs), else a thread per run.
+template <class Space, class Sys, class Mem = typename Space::memory_space>
+void guess_runs(const Space& space, const LaneData<Sys, Mem>& d, const Flat<typename Sys::real_type, Mem>& Y, int C,
+                bool staged = !compat::on_host<Space>) {
+  using Staged = StagedRunsFromY0<Sys, Mem>;
+  if (C > d.layout.T) C = d.layout.T;  // (one run per lane, as long as it is)
+  const int V = Staged::steps_per_round(C, d.m, d.n);
+  if (staged && !d.layout.interleaved && V > 0) {
+    const Staged pass{d, Y, C, V};
+    const size_t bytes = Staged::scratch_bytes(V, d.m, d.n) + sizeof(typename Sys::real_type);  // (+ alignment)
+    Kokkos::parallel_for("deer::solve::guess_runs",
+                         Kokkos::TeamPolicy<Space>(space, pass.league(), Staged::team)
+                             .set_scratch_size(0, Kokkos::PerTeam(bytes)),
+                         pass);
+  } else {
+    const RunsFromY0<Sys, Mem> pass{d, Y, C};
+    Kokkos::parallel_for("deer::solve::guess_runs", Kokkos::RangePolicy<Space>(space, 0, pass.runs()), pass);
+  }
+}
 
 // The affine pair of one Newton step at the current iterate Yold (flat, in `layout`):
 //   A_i = beta * J_i,  b_i = f(y_{i-1}) - A_i y_{i-1}   (y_{i-1} from Yold, or y0 at i = 0).
@@ -339,8 +445,7 @@ void solve_newton(const Space& space, const Sys& sys, const ConstSequence<R, Mem
   Iterates<Space, R> it(space, plan, guess, y0l, Y, ws, lanes);
   if (guess == InitialGuess::one_step) {
     if (opts.guess_run > 1) {
-      const RunsFromY0<Sys, Mem> pass{d, it.Yold, opts.guess_run};
-      Kokkos::parallel_for("deer::solve::guess_runs", Kokkos::RangePolicy<Space>(space, 0, pass.runs()), pass);
+      guess_runs(space, d, it.Yold, opts.guess_run);
     } else {
       // (Registers for 8 teams of 128 per SM where a thread takes one step, whose long
       // dependency chain needs many warps to hide it; 4 where it takes several, which hide
