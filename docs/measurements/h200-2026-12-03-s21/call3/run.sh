@@ -1,5 +1,5 @@
 #!/bin/bash
-# Session 21, call 3: the first iterate in runs staged in team scratch (variant S: HEAD plus
+# Session 21, call 3: the first iterate in runs staged in team scratch (S: 309bd00, HEAD plus
 # StagedRunsFromY0 for batch_first iterates on GPUs)
 # against HEAD (F), DEER with --guess-run C on the one-pass cases; then S with the errors and
 # the kernels' times.
@@ -20,3 +20,6 @@ for b in F S; do
   timeout 100 $D/$b --case mhgru64 --case gru1 --method deer --no-reference --reps 3 --profile --guess-run 16 > /tmp/a.log 2>&1
   echo "$b profile guess-run 16 rc=$?"; grep -E "guess|one_pass |from_flat" /tmp/a.log | cut -c30-
 done
+# The CUDA build of test_solvers at 309bd00 (the commit's binaries: S is its deer-bench).
+$D/TS 2>&1 | tail -4 > /tmp/t.log; cat /tmp/t.log
+$D/TS --gtest_filter='*Cuda*Staged*:*Cuda*GuessRuns*' 2>&1 | grep -E "OK|FAIL" 
