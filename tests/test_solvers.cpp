@@ -1052,6 +1052,16 @@ TYPED_TEST(Solvers, OneStepGuessIsEveryStepTakenFromY0) {
       }
 }
 
+// The cells of the guess_run tests: a GRU of 4 states and a multi-head GRU of 4 heads of 2
+// (lanes), 3 inputs each.
+template <class C>
+struct GuessRunCells {
+  using G = deer::cells::Gru<typename C::real, typename C::mem, 4>;
+  using MH = deer::cells::MultiHeadGru<typename C::real, typename C::mem, 8, 2>;
+  G gru = G::from_parameters(G::random_parameters(4, 3, 5), 4, 3);
+  MH mh = MH::from_parameters(MH::random_parameters(8, 3, 4, 6), 8, 3, 4);
+};
+
 // Options::guess_run: one_step in runs, each from y0 with its steps in sequence. A run as long
 // as the sequence is the sequential trajectory itself, so every method converges in one
 // iteration; shorter runs (odd lengths that end inside the one-pass tiles and the interleaved
@@ -1059,11 +1069,7 @@ TYPED_TEST(Solvers, OneStepGuessIsEveryStepTakenFromY0) {
 TYPED_TEST(Solvers, GuessRunsStartFromY0AndStepInSequence) {
   using R = typename TypeParam::real;
   using Space = typename TypeParam::space;
-  using Mem = typename TypeParam::mem;
-  using G = deer::cells::Gru<R, Mem, 4>;
-  using MH = deer::cells::MultiHeadGru<R, Mem, 8, 2>;
-  const auto gru = G::from_parameters(G::random_parameters(4, 3, 5), 4, 3);
-  const auto mh = MH::from_parameters(MH::random_parameters(8, 3, 4, 6), 8, 3, 4);
+  const GuessRunCells<TypeParam> cells;
   const int T = 1001;
   const auto check = [&](const auto& sys, const std::string& what) {
     auto p = make_problem<TypeParam>(3, T, sys.state_size(), 3, 43);
@@ -1100,8 +1106,8 @@ TYPED_TEST(Solvers, GuessRunsStartFromY0AndStepInSequence) {
     one.initial_guess = deer::InitialGuess::one_step;
     EXPECT_GT(deer::solve(Space(), sys, p.X, p.y0, one).iterations, 1) << what;
   };
-  check(gru, "gru");
-  check(mh, "multihead_gru");
+  check(cells.gru, "gru");
+  check(cells.mh, "multihead_gru");
 }
 
 // The runs of the first iterate staged in team scratch (GPUs' pass for batch_first iterates,
@@ -1114,10 +1120,7 @@ TYPED_TEST(Solvers, StagedGuessRunsMatchThreadPerRun) {
   using R = typename TypeParam::real;
   using Space = typename TypeParam::space;
   using Mem = typename TypeParam::mem;
-  using G = deer::cells::Gru<R, Mem, 4>;
-  using MH = deer::cells::MultiHeadGru<R, Mem, 8, 2>;
-  const auto gru = G::from_parameters(G::random_parameters(4, 3, 5), 4, 3);
-  const auto mh = MH::from_parameters(MH::random_parameters(8, 3, 4, 6), 8, 3, 4);
+  const GuessRunCells<TypeParam> cells;
   const int T = 1001, batch = 3;
   const auto check = [&](const auto& sys, const std::string& what) {
     using Sys = std::decay_t<decltype(sys)>;
@@ -1159,8 +1162,8 @@ TYPED_TEST(Solvers, StagedGuessRunsMatchThreadPerRun) {
       EXPECT_LE(off, sizeof(R) == 8 ? 1e-13 : 1e-5) << where << " against the sequential run";
     }
   };
-  check(gru, "gru");
-  check(mh, "multihead_gru");
+  check(cells.gru, "gru");
+  check(cells.mh, "multihead_gru");
 }
 
 // ---- Auto -----------------------------------------------------------------------------------
