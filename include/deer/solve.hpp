@@ -140,7 +140,9 @@ struct RunsFromY0 {
 // batch_first), each thread takes its run's V steps from there and leaves the states there, and
 // the team copies them out. A thread per run reading and writing memory itself touches a line
 // per thread at every step, its neighbours' steps being C apart (H200, multi-head GRU, runs of
-// 16: 1.80 ms against 0.69 for one_step's pass; docs/performance.md, session 20).
+// 16: 1.73 ms that way, 1.24 ms staged, 0.69 for one_step's pass; docs/performance.md, session
+// 21). What is left is the parameters' loads every step; four runs per thread to share them
+// were slower (2.09 ms).
 template <class Sys, class Mem>
 struct StagedRunsFromY0 {
   using R = typename Sys::real_type;
