@@ -1146,10 +1146,10 @@ TYPED_TEST(Solvers, StagedGuessRunsMatchThreadPerRun) {
       for (size_t j = 0; j < hs.span(); ++j) worst = std::max(worst, std::abs(double(hs(j)) - double(hp(j))));
       EXPECT_LE(worst, sizeof(R) == 8 ? 1e-13 : 1e-5) << where;
       if (lanes > 1 || run >= T) continue;
-      // The middle run: steps [a, a + run) from y0, sequentially.
-      const int a = (T / run / 2) * run;
-      deer::Sequence<R, Mem> Xr("Xr", batch, run, 3);
-      Kokkos::deep_copy(Xr, Kokkos::subview(p.X, Kokkos::ALL, std::make_pair(a, a + run), Kokkos::ALL));
+      // The middle run: steps [a, a + run), from y0 run - 1 steps before them, sequentially.
+      const int a = (T / run / 2) * run, from = std::max(0, a - (run - 1));
+      deer::Sequence<R, Mem> Xr("Xr", batch, a + run - from, 3);
+      Kokkos::deep_copy(Xr, Kokkos::subview(p.X, Kokkos::ALL, std::make_pair(from, a + run), Kokkos::ALL));
       deer::Options seq;
       seq.method = deer::Method::sequential;
       const auto ref = deer::solve(Space(), sys, Xr, p.y0, seq);
@@ -1158,11 +1158,112 @@ TYPED_TEST(Solvers, StagedGuessRunsMatchThreadPerRun) {
       for (int s = 0; s < batch; ++s)
         for (int i = 0; i < run; ++i)
           for (int j = 0; j < n; ++j)
-            off = std::max(off, std::abs(double(hs(layout.at(s, a + i, n) + j)) - double(hr(s, i, j))));
+            off = std::max(off, std::abs(double(hs(layout.at(s, a + i, n) + j)) - double(hr(s, a - from + i, j))));
       EXPECT_LE(off, sizeof(R) == 8 ? 1e-13 : 1e-5) << where << " against the sequential run";
     }
   };
   check(cells.gru, "gru");
+  check(cells.mh, "multihead_gru");
+}
+
+// DEER's first iteration taking the first iterate's runs itself (NewtonRuns in a one-pass tile,
+// Options::guess_run = W): each segment of V steps (the tile's) goes in sequence from y0 after
+// the W - 1 steps before it. So (1) the first iterate it leaves is, segment by segment, the
+// sequential solution of those steps from y0 (checked on segments at the sequence's start, in
+// its middle, across tile boundaries and at its end), and (2) its new iterate is the sequential
+// solution itself wherever every segment before has run from step 0 (the steps below W - 1
+// rounded up to segments: Newton from the exact states is exact), and (short runs) not beyond,
+// with a first update above the tolerance. Runs of 2, 5,
+// a segment and one, two segments; a scalar GRU and the multi-head GRU's 2x2 lanes. Then whole
+// solves through the walk converge to the sequential solution.
+TYPED_TEST(Solvers, WalkedFirstIterateIsRunsFromY0) {
+  using R = typename TypeParam::real;
+  using Space = typename TypeParam::space;
+  using Mem = typename TypeParam::mem;
+  using G1 = deer::cells::Gru<R, Mem, 1>;
+  const G1 gru = G1::from_parameters(G1::random_parameters(1, 3, 5), 1, 3);
+  const GuessRunCells<TypeParam> cells;
+  const int T = 5001, batch = 3;
+  const double tol = sizeof(R) == 8 ? 1e-12 : 2e-5;
+  const auto check = [&](const auto& sys, const std::string& what) {
+    using Sys = std::decay_t<decltype(sys)>;
+    constexpr int K = deer::system_traits<Sys>::max_block, N = deer::system_traits<Sys>::lane_max_state;
+    auto p = make_problem<TypeParam>(batch, T, sys.state_size(), 3, 53);
+    const int lanes = deer::lanes_of(sys), k = deer::block_size(sys), S = batch * lanes;
+    deer::Options o;
+    o.method = deer::Method::deer;
+    o.scan = deer::ScanAlgorithm::one_pass;
+    o.step_order = deer::StepOrder::batch_first;
+    o.initial_guess = deer::InitialGuess::one_step;
+    o.fallback = false;
+    const auto plan = deer::detail::NewtonPlan::make<Space, R>(o, S, T, k, k, k);
+    const auto& layout = plan.layout;
+    const deer::detail::LaneData<Sys, Mem> d{sys,
+                                             deer::Flat<const R, Mem>(p.X.data(), p.X.span()),
+                                             deer::lane_states(Space(), deer::ConstStates<R, Mem>(p.y0), lanes),
+                                             layout,
+                                             layout.with_batch(batch),
+                                             k,
+                                             3,
+                                             lanes};
+    deer::Options seq;
+    seq.method = deer::Method::sequential;
+    const auto ref = deer::solve(Space(), sys, p.X, p.y0, seq);
+    auto href = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), ref.y);
+    const int V = deer::detail::one_pass_segment<Space, R>(k, k, T, S);
+    const int TT = deer::detail::tile_shape<Space, R>(k, k, T, S).TT;
+    for (int W : {2, 5, V + 1, 2 * V + 1}) {
+      const std::string where = what + " W " + std::to_string(W) + " (segments of " + std::to_string(V) + ")";
+      ASSERT_TRUE((deer::detail::walks_runs<Space, R>(W, plan, k, k, T, S))) << where;
+      deer::Flat<R, Mem> first("first", layout.span(k)), next("next", layout.span(k));
+      const deer::detail::NewtonPairs<Sys, Mem, K> exact{d, first, k, R(1), deer::detail::Linearization::exact};
+      const deer::detail::NewtonRuns<Sys, Mem, K> walk{exact, first, W};
+      const deer::detail::NewtonUpdate<R, Mem, N, true> upd{next, first, layout, k, R(1e-5), R(1e-5)};
+      deer::OnePassWorkspace<R, Mem> ws;
+      const double update = deer::scan_one_pass(Space(), walk, upd, d.y0, T, k, k, ws);
+      const bool short_runs = W <= 5;  // (longer runs forget y0: their first iterate is nearly exact)
+      if (short_runs) {
+        EXPECT_GT(update, 1.0) << where;
+      }
+      auto hf = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), first);
+      auto hn = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), next);
+      // (1) Segments: the first, one ending a tile, one starting the next, a middle one, the last.
+      const int last = (T - 1) / V;
+      for (int g : {0, TT / V - 1, TT / V, last / 2, last}) {
+        const int lo = g * V, hi = std::min(T, lo + V), from = std::max(0, lo - (W - 1));
+        deer::Sequence<R, Mem> Xr("Xr", batch, hi - from, 3);
+        Kokkos::deep_copy(Xr, Kokkos::subview(p.X, Kokkos::ALL, std::make_pair(from, hi), Kokkos::ALL));
+        const auto run = deer::solve(Space(), sys, Xr, p.y0, seq);
+        auto hr = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), run.y);
+        double off = 0;
+        for (int q = 0; q < S; ++q)
+          for (int i = lo; i < hi; ++i)
+            for (int j = 0; j < k; ++j)
+              off = std::max(off, std::abs(double(hf(layout.at(q, i, k) + j)) -
+                                           double(hr(q / lanes, i - from, (q % lanes) * k + j))));
+        EXPECT_LE(off, tol) << where << ": segment " << g;
+      }
+      // (2) The new iterate against the sequential solution, inside and beyond the exact steps.
+      const int exact_end = ((W - 1) / V + 1) * V;  // the segments g with g V <= W - 1 run from step 0
+      double inside = 0, beyond = 0;
+      for (int q = 0; q < S; ++q)
+        for (int i = 0; i < T; ++i)
+          for (int j = 0; j < k; ++j) {
+            const double e = std::abs(double(hn(layout.at(q, i, k) + j)) - double(href(q / lanes, i, (q % lanes) * k + j)));
+            (i < std::min(exact_end, T) ? inside : beyond) = std::max(i < std::min(exact_end, T) ? inside : beyond, e);
+          }
+      EXPECT_LE(inside, tol) << where << ": the steps whose runs all start at 0";
+      if (short_runs) {
+        EXPECT_GT(beyond, 10 * tol) << where << ": the steps beyond";
+      }
+      // Whole solves.
+      o.guess_run = W;
+      const auto res = deer::solve(Space(), sys, p.X, p.y0, o);
+      EXPECT_EQ(res.status, deer::Status::converged) << where << ": " << res.message;
+      EXPECT_TRUE(within<R>(diff(res.y, ref.y))) << where << ": " << diff(res.y, ref.y).max_abs;
+    }
+  };
+  check(gru, "gru n=1");
   check(cells.mh, "multihead_gru");
 }
 

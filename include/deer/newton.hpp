@@ -29,7 +29,9 @@ inline constexpr double kNonFiniteError = 1e300;
 // and 2x2 lanes) the loop has a constant bound, so y stays in registers.
 // e: the caller's running max, in R (the scans widen it once per thread: a max kept as a
 // double cost float32 solves a conversion and a double compare per value).
-template <class R, class Mem, int N>
+// Fresh: the iterate Yold is written by the same kernel (NewtonRuns' first iterate), so it is
+// read with plain loads rather than through the read-only cache.
+template <class R, class Mem, int N, bool Fresh = false>
 struct NewtonUpdate {
   Flat<R, Mem> Ynew;
   Flat<const R, Mem> Yold;
@@ -40,7 +42,8 @@ struct NewtonUpdate {
     const size_t o = layout.at(s, i, N == 1 ? 1 : n);
     const auto update = [&](int j) {
       if (!compat::isfinite(y[j])) e = compat::infinity<R>();
-      const R d = compat::divide_approx(compat::fabs(y[j] - compat::load_readonly(Yold.data() + o + j)),
+      const R old = Fresh ? Yold(o + j) : compat::load_readonly(Yold.data() + o + j);
+      const R d = compat::divide_approx(compat::fabs(y[j] - old),
                                         atol + rtol * compat::fabs(y[j]));
       e = d > e ? d : e;
       Ynew(o + j) = y[j];
@@ -318,7 +321,8 @@ struct Iterates {
   template <class Pairs>
   PendingStep step(const Space& space, const Pairs& pairs, const ConstStates<R, Mem>& y0, const Options& opts) {
     const int k = pairs.k;
-    NewtonUpdate<R, Mem, Pairs::max_state> upd{Ynew, Yold, layout, n, R(opts.atol_for<R>()), R(opts.rtol_for<R>())};
+    NewtonUpdate<R, Mem, Pairs::max_state, walks<Pairs>::value> upd{Ynew, Yold, layout, n, R(opts.atol_for<R>()),
+                                                                      R(opts.rtol_for<R>())};
     // The one-pass scan evaluates every pair once by construction. The chunked scan, with more
     // than one chunk per sequence, evaluates every pair twice (compose, then sweep); evaluating
     // them once in a fully parallel pass and storing them paid on the H200 for blocks of size

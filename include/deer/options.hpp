@@ -82,11 +82,12 @@ struct Options {
   // broadcast_y0, zeros, or user (the output trajectory passed to solve() holds the initial
   // guess: a warm start).
   InitialGuess initial_guess = InitialGuess::automatic;
-  // one_step in runs: each run of this many steps starts from y0 and takes its steps in
-  // sequence, y_i = f_i(y_{i-1}) within the run (1: every step from y0). A system that forgets
-  // its start carries more of the trajectory into the first iterate with longer runs, which
-  // can save DEER an iteration; the pass then costs more, its runs being sequential
-  // (docs/solvers.md, Initial guesses; measured there).
+  // one_step in runs: every step of the first iterate is reached by a run of at least this
+  // many steps taken in sequence from y0, y_i = f_i(y_{i-1}) within the run (fewer only where
+  // the sequence starts; 1: every step from y0). A system that forgets its start carries more of
+  // the trajectory into the first iterate with longer runs, which can save DEER iterations.
+  // Where DEER's scan runs in one pass, its first iteration takes the runs itself; elsewhere a
+  // pass of runs comes first (docs/solvers.md, Initial guesses; measured there).
   int guess_run = 1;
   NonFinitePolicy non_finite = NonFinitePolicy::substitute;
   double substitute_value = 0.0;

@@ -189,6 +189,14 @@ struct loads_only : std::false_type {};
 template <class Gen>
 struct loads_only<Gen, std::enable_if_t<Gen::loads_only>> : std::true_type {};
 
+// A generator that takes a segment of steps in sequence declares `static constexpr bool walks =
+// true` and walk<KB>(s, lo, hi, put), calling put(i, A, b) for steps lo .. hi-1 of sequence s
+// (NewtonRuns): the tile then hands each thread the segment it composes in step 2.
+template <class Gen, class = void>
+struct walks : std::false_type {};
+template <class Gen>
+struct walks<Gen, std::enable_if_t<Gen::walks>> : std::true_type {};
+
 // The shape of one tile: TT = G * V steps; G segments of V steps per block of kb components
 // (G a power of two, so that a segment scan maps onto warp lanes); TS threads, in warps of
 // `lanes`.
@@ -249,6 +257,12 @@ TileShape tile_shape(int n, int kb, int steps, int batch, int team = 256) {
   }
   t.TT = t.G * t.V;
   return t;
+}
+
+// The steps of one segment of a one-pass tile: what a thread composes (and NewtonRuns walks).
+template <class Space, class R>
+int one_pass_segment(int n, int kb, int steps, int batch) {
+  return tile_shape<Space, R>(n, kb, steps, batch).V;
 }
 
 // Why the one-pass scan cannot take n components in blocks of k from pairs of at most
@@ -544,21 +558,33 @@ struct OnePassTiles {
     if constexpr (prefetches)
       for (int p = t; p < valid; p += TS) gen.prefetch(s, i0 + p);
     const bool full = valid == TT && TT % (U * TS) == 0;
-    with_bound(full, [&](auto bound) {
-      constexpr bool all_in = decltype(bound)::value;
-      for (int p0 = t; p0 < valid; p0 += U * TS) {
-        R A[U][N * K], bb[U][N];
-        for (int u = 0; u < U; ++u)
-          if (all_in || p0 + u * TS < valid) generate<KB>(gen, s, i0 + p0 + u * TS, A[u], bb[u]);
-        for (int u = 0; u < U; ++u) {
-          const int p = p0 + u * TS;
-          if (all_in || p < valid) {
-            for (int j = 0; j < n * KB; ++j) a(compat::bank_spread(p * n * KB + j)) = A[u][j];
-            for (int j = 0; j < n; ++j) b(compat::bank_spread(p * n + j)) = bb[u][j];
+    if constexpr (walks<Gen>::value) {
+      // Segment g's steps (all blocks of them) by the thread that composes block 0's segment g.
+      for (int g = t; g < G; g += TS)
+        if (g * V < valid)
+          gen.template walk<KB>(s, i0 + g * V, i0 + (g * V + V < valid ? g * V + V : valid),
+                                [&](int i, const R* A, const R* bb) {
+                                  const int p = i - i0;
+                                  for (int j = 0; j < n * KB; ++j) a(compat::bank_spread(p * n * KB + j)) = A[j];
+                                  for (int j = 0; j < n; ++j) b(compat::bank_spread(p * n + j)) = bb[j];
+                                });
+    } else {
+      with_bound(full, [&](auto bound) {
+        constexpr bool all_in = decltype(bound)::value;
+        for (int p0 = t; p0 < valid; p0 += U * TS) {
+          R A[U][N * K], bb[U][N];
+          for (int u = 0; u < U; ++u)
+            if (all_in || p0 + u * TS < valid) generate<KB>(gen, s, i0 + p0 + u * TS, A[u], bb[u]);
+          for (int u = 0; u < U; ++u) {
+            const int p = p0 + u * TS;
+            if (all_in || p < valid) {
+              for (int j = 0; j < n * KB; ++j) a(compat::bank_spread(p * n * KB + j)) = A[u][j];
+              for (int j = 0; j < n; ++j) b(compat::bank_spread(p * n + j)) = bb[u][j];
+            }
           }
         }
-      }
-    });
+      });
+    }
     m.team_barrier();
 
     // 2. Item w < nb*G is segment g of block jb: it composes its V steps, then a scan over

@@ -38,8 +38,10 @@ struct LaneData {
     return X.data() + xlayout.at(system_traits<Sys>::has_block ? s / lanes : s, i, m);
   }
   KOKKOS_INLINE_FUNCTION const R* y_prev(const R* Y, int s, int i) const {
-    const int w = system_traits<Sys>::lane_max_state == 1 ? 1 : n;
-    return i == 0 ? y0.data() + size_t(s) * w : Y + layout.at(s, i - 1, w);
+    return i == 0 ? start(s) : Y + layout.at(s, i - 1, system_traits<Sys>::lane_max_state == 1 ? 1 : n);
+  }
+  KOKKOS_INLINE_FUNCTION const R* start(int s) const {
+    return y0.data() + size_t(s) * (system_traits<Sys>::lane_max_state == 1 ? 1 : n);
   }
 };
 
@@ -67,7 +69,7 @@ struct StepFromY0 {
     int s, i0, stride, end;  // the lane; its steps i0, i0 + stride, ... below end
     l.group_at<G, Warp>(idx, s, i0, stride, end);
     const int n = N == 1 ? 1 : d.n;
-    const R* y0 = d.y0.data() + size_t(s) * size_t(n);
+    const R* y0 = d.start(s);
     R y[G][N] = {};
     // A whole group without a check per step, so that the evaluations share one block of code
     // and with it the parameters' loads; loops of constant length, so that y stays in registers.
@@ -95,29 +97,30 @@ struct StepFromY0 {
 };
 
 // One step of a run of the first iterate: y <- f_i(y), a value that is not finite replaced
-// by y0's (the run goes on from it); out gets the new y.
+// by y0's (the run goes on from it); out, where given, gets the new y.
 template <int N, class F, class R>
-KOKKOS_INLINE_FUNCTION void run_step(const F& f, int i, int n, R* y, const R* x, const R* y0, R* out) {
+KOKKOS_INLINE_FUNCTION void run_step(const F& f, int i, int n, R* y, const R* x, const R* y0, R* out = nullptr) {
   R next[N] = {};
   f(i, static_cast<const R*>(y), x, next);
   DEER_UNROLL
   for (int j = 0; j < N; ++j)
     if (j < n) {
       y[j] = compat::isfinite(next[j]) ? next[j] : y0[j];
-      out[j] = y[j];
+      if (out) out[j] = y[j];
     }
 }
 
-// The first iterate of InitialGuess::one_step with Options::guess_run = C > 1: runs of C steps
-// of a lane, each from y0 and its steps in sequence. A thread per run; neighbouring threads on
-// neighbouring runs of one lane, so that a warp evaluates one lane (one head's parameters).
+// The first iterate of InitialGuess::one_step with Options::guess_run > 1: runs of C steps of a
+// lane, each from y0 taken `lead` steps before its first step (those states are not kept) and
+// its steps in sequence. A thread per run; neighbouring threads on neighbouring runs of one
+// lane, so that a warp evaluates one lane (one head's parameters).
 template <class Sys, class Mem>
 struct RunsFromY0 {
   using R = typename Sys::real_type;
   static constexpr int N = system_traits<Sys>::lane_max_state;
   LaneData<Sys, Mem> d;
   Flat<R, Mem> Y;
-  int C;
+  int C, lead;
   KOKKOS_INLINE_FUNCTION int per_lane() const { return (d.layout.T + C - 1) / C; }
   int runs() const { return d.layout.batch * per_lane(); }
   KOKKOS_INLINE_FUNCTION void operator()(const int idx) const {
@@ -125,10 +128,11 @@ struct RunsFromY0 {
     const int per = per_lane(), s = idx / per, i0 = (idx - s * per) * C;
     const int end = l.T - i0 < C ? l.T : i0 + C;
     const int n = N == 1 ? 1 : d.n;
-    const R* y0 = d.y0.data() + size_t(s) * size_t(n);
+    const R* y0 = d.start(s);
     R y[N] = {};
     for (int j = 0; j < n; ++j) y[j] = y0[j];
     with_lane(d.sys, d.lanes, s, n, [&](const auto& f) {
+      for (int i = i0 - lead > 0 ? i0 - lead : 0; i < i0; ++i) run_step<N>(f, i, n, y, d.x(s, i), y0);
       for (int i = i0; i < end; ++i) run_step<N>(f, i, n, y, d.x(s, i), y0, Y.data() + l.at(s, i, n));
     });
   }
@@ -142,7 +146,7 @@ struct RunsFromY0 {
 // per thread at every step, its neighbours' steps being C apart (H200, multi-head GRU, runs of
 // 16: 1.73 ms that way, 1.24 ms staged, 0.69 for one_step's pass; docs/performance.md, session
 // 21). What is left is the parameters' loads every step; four runs per thread to share them
-// were slower (2.09 ms).
+// were slower (2.09 ms). The `lead` steps before a run read their inputs from memory directly.
 template <class Sys, class Mem>
 struct StagedRunsFromY0 {
   using R = typename Sys::real_type;
@@ -153,7 +157,7 @@ struct StagedRunsFromY0 {
   static constexpr int kScratchPerThread = 256;
   LaneData<Sys, Mem> d;
   Flat<R, Mem> Y;
-  int C, V;  // run length; steps of each run per round
+  int C, lead, V;  // run length; steps taken before it; steps of each run per round
   // Steps per round: as few rounds as fit the scratch, of equal length (0: not even one step
   // fits; use RunsFromY0).
   static int steps_per_round(int C, int m, int n) {
@@ -199,10 +203,14 @@ struct StagedRunsFromY0 {
     const int xw = V * m + 1, yw = V * n + 1;
     R* xs = static_cast<R*>(mb.team_scratch(0).get_shmem_aligned(scratch_bytes(V, m, n), sizeof(R)));
     R* ys = xs + team * xw;
-    const R* y0 = d.y0.data() + size_t(s) * size_t(n);
+    const R* y0 = d.start(s);
     R y[N] = {};
     for (int j = 0; j < n; ++j) y[j] = y0[j];
     const long i0 = long(r0 + t) * C;  // this thread's run
+    if (i0 < T)
+      with_lane(d.sys, d.lanes, s, n, [&](const auto& f) {
+        for (int i = i0 - lead > 0 ? int(i0) - lead : 0; i < i0; ++i) run_step<N>(f, i, n, y, d.x(s, i), y0);
+      });
     for (int v0 = 0; v0 < C; v0 += V) {
       each_value(t, m, v0, r0, C, T, V, [&](int q, int i, int e) { xs[q * xw + e] = d.x(s, i)[e]; });
       mb.team_barrier();
@@ -217,23 +225,24 @@ struct StagedRunsFromY0 {
   }
 };
 
-// The first iterate in runs of C steps (Options::guess_run) into Y: staged in team scratch
-// where the iterate is batch_first and `staged` (by default on GPUs), else a thread per run.
+// The first iterate in runs of at least W steps (Options::guess_run) into Y: runs of W steps,
+// each taken from y0 W - 1 steps before its first. Staged in team scratch where the iterate is
+// batch_first and `staged` (by default on GPUs), else a thread per run.
 template <class Space, class Sys, class Mem = typename Space::memory_space>
-void guess_runs(const Space& space, const LaneData<Sys, Mem>& d, const Flat<typename Sys::real_type, Mem>& Y, int C,
+void guess_runs(const Space& space, const LaneData<Sys, Mem>& d, const Flat<typename Sys::real_type, Mem>& Y, int W,
                 bool staged = !compat::on_host<Space>) {
   using Staged = StagedRunsFromY0<Sys, Mem>;
-  if (C > d.layout.T) C = d.layout.T;  // (one run per lane, as long as it is)
+  const int C = W < d.layout.T ? W : d.layout.T, lead = C - 1;  // (a run of T: the sequence, from y0)
   const int V = Staged::steps_per_round(C, d.m, d.n);
   if (staged && !d.layout.interleaved && V > 0) {
-    const Staged pass{d, Y, C, V};
+    const Staged pass{d, Y, C, lead, V};
     const size_t bytes = Staged::scratch_bytes(V, d.m, d.n) + sizeof(typename Sys::real_type);  // (+ alignment)
     Kokkos::parallel_for("deer::solve::guess_runs",
                          Kokkos::TeamPolicy<Space>(space, pass.league(), Staged::team)
                              .set_scratch_size(0, Kokkos::PerTeam(bytes)),
                          pass);
   } else {
-    const RunsFromY0<Sys, Mem> pass{d, Y, C};
+    const RunsFromY0<Sys, Mem> pass{d, Y, C, lead};
     Kokkos::parallel_for("deer::solve::guess_runs", Kokkos::RangePolicy<Space>(space, 0, pass.runs()), pass);
   }
 }
@@ -276,22 +285,81 @@ struct NewtonPairs {
   KOKKOS_INLINE_FUNCTION void pair(int s, int i, R* A, R* b) const {
     const int n = NC > 0 ? NC : max_state == 1 ? 1 : d.n;
     const R* yp = d.y_prev(Yold.data(), s, i);
-    const R* x = d.x(s, i);
     with_lane(d.sys, d.lanes, s, n, [&](const auto& f) {
-      if (lin == Linearization::none) {
-        f(i, yp, x, b);
-        for (int j = 0; j < n * kb<KC>(); ++j) A[j] = R(0);
-        return;
+      R fy[max_state] = {};
+      pair_at<NC, KC>(f, i, yp, d.x(s, i), A, b, fy);
+    });
+  }
+  // The pair of step i of the lane's system f, linearised at yp; fy gets f(yp).
+  template <int NC, int KC, class F>
+  KOKKOS_INLINE_FUNCTION void pair_at(const F& f, int i, const R* yp, const R* x, R* A, R* b, R* fy) const {
+    const int n = NC > 0 ? NC : max_state == 1 ? 1 : d.n;
+    if (lin == Linearization::none) {
+      f(i, yp, x, fy);
+      for (int j = 0; j < n; ++j) b[j] = fy[j];
+      for (int j = 0; j < n * kb<KC>(); ++j) A[j] = R(0);
+      return;
+    }
+    R Ay[max_state] = {};
+    linearize(f, i, yp, x, fy, A, kb<KC>(), lin == Linearization::true_diagonal);
+    if (beta != R(1))
+      for (int j = 0; j < n * kb<KC>(); ++j) A[j] *= beta;
+    block_apply<max_state, K>(n, kb<KC>(), A, yp, Ay);
+    for (int r = 0; r < n; ++r) b[r] = fy[r] - Ay[r];
+  }
+};
+
+// DEER's first iterate (runs of at least W steps, Options::guess_run) and its first iteration in
+// one pass, for the one-pass tiles (walks, scan_one_pass.hpp). The tile hands each thread the
+// segment of steps it composes; the thread takes the W - 1 steps before its segment from y0 and
+// then the segment's steps in sequence, linearising each step at the state before it. That
+// state's f is the next state, so one evaluation per step gives both the pair and the first
+// iterate (written to `first`, where the update check reads it): no separate pass of runs and
+// no round trip of the first iterate through memory (H200: docs/performance.md, session 22).
+// The first iterate is the same as the runs pass's guarantee (every step reached by a run of at
+// least W steps from y0, fewer only where the sequence starts) but laid out by the tile's
+// segments; a segment's first step is linearised at the state its own run reached there.
+template <class Sys, class Mem, int K>
+struct NewtonRuns : NewtonPairs<Sys, Mem, K> {
+  using R = typename Sys::real_type;
+  static constexpr bool walks = true;
+  Flat<R, Mem> first;
+  int W;
+  // The steps' inputs, fetched ahead (the previous states are the walk's own).
+  KOKKOS_INLINE_FUNCTION void prefetch(int s, int i) const { compat::prefetch(this->d.x(s, i)); }
+  // Steps lo .. hi-1 of lane s, in sequence from y0 after the W - 1 steps before them; put(i, A,
+  // b) gets each pair.
+  template <int KB, class Put>
+  KOKKOS_INLINE_FUNCTION void walk(int s, int lo, int hi, const Put& put) const {
+    constexpr int N = system_traits<Sys>::lane_max_state;
+    const LaneData<Sys, Mem>& d = this->d;
+    const int n = N == KB ? KB : d.n;
+    const R* y0 = d.start(s);
+    R y[N] = {};
+    for (int j = 0; j < n; ++j) y[j] = y0[j];
+    with_lane(d.sys, d.lanes, s, n, [&](const auto& f) {
+      for (int i = lo - W + 1 > 0 ? lo - W + 1 : 0; i < lo; ++i) run_step<N>(f, i, n, y, d.x(s, i), y0);
+      for (int i = lo; i < hi; ++i) {
+        R A[N * K], b[N], fy[N] = {};
+        this->template pair_at<N == KB ? KB : 0, KB>(f, i, y, d.x(s, i), A, b, fy);
+        put(i, A, b);
+        R* out = first.data() + d.layout.at(s, i, n);
+        DEER_UNROLL
+        for (int j = 0; j < N; ++j)
+          if (j < n) out[j] = y[j] = compat::isfinite(fy[j]) ? fy[j] : y0[j];
       }
-      R fy[max_state] = {}, Ay[max_state] = {};
-      linearize(f, i, yp, x, fy, A, kb<KC>(), lin == Linearization::true_diagonal);
-      if (beta != R(1))
-        for (int j = 0; j < n * kb<KC>(); ++j) A[j] *= beta;
-      block_apply<max_state, K>(n, kb<KC>(), A, yp, Ay);
-      for (int r = 0; r < n; ++r) b[r] = fy[r] - Ay[r];
     });
   }
 };
+
+// Whether DEER's first iteration takes the first iterate's runs of at least W > 1 steps itself
+// (NewtonRuns): where its scan runs in one pass, and the W - 1 steps a segment's thread takes
+// before its segment are at most two segments (beyond, the pass of runs, whose runs take about
+// two steps per step kept, costs less). T steps of `sequences` lanes of n states in blocks of k.
+template <class Space, class R>
+bool walks_runs(int W, const NewtonPlan& plan, int n, int k, int T, int sequences) {
+  return W > 1 && plan.one_pass && W - 1 <= 2 * one_pass_segment<Space, R>(n, k, T, sequences);
+}
 
 // max over all steps of |y_i - f(y_{i-1})| / (atol + rtol |y_i|): the fixed-point residual
 // of a trajectory in `layout`, in tolerance units (huge when anything is non-finite).
@@ -445,9 +513,14 @@ void solve_newton(const Space& space, const Sys& sys, const ConstSequence<R, Mem
   const LaneData<Sys, Mem> d{sys, to_layout(space, xlayout, X, 1, xbuf), y0l, layout, xlayout, n, m, lanes};
   const InitialGuess guess = resolved_guess(opts.initial_guess, res.method, true);
   Iterates<Space, R> it(space, plan, guess, y0l, Y, ws, lanes);
-  if (guess == InitialGuess::one_step) {
-    if (opts.guess_run > 1) {
-      guess_runs(space, d, it.Yold, opts.guess_run);
+  // Runs of at least W steps for the first iterate (Options::guess_run): DEER takes them in its
+  // first iteration where its scan runs in one pass (NewtonRuns; damped DEER needs the first
+  // iterate's residual before its first iteration), else a pass of runs first.
+  const int W = guess == InitialGuess::one_step ? std::min(opts.guess_run, T) : 1;
+  const bool walk = res.method == Method::deer && walks_runs<Space, R>(W, plan, n, k, T, batch * lanes);
+  if (guess == InitialGuess::one_step && !walk) {
+    if (W > 1) {
+      guess_runs(space, d, it.Yold, W);
     } else {
       // (Registers for 8 teams of 128 per SM where a thread takes one step, whose long
       // dependency chain needs many warps to hide it; 4 where it takes several, which hide
@@ -463,8 +536,10 @@ void solve_newton(const Space& space, const Sys& sys, const ConstSequence<R, Mem
                      opts);
     if (res.method == Method::picard)
       return it.step(space, NewtonPairs<Sys, Mem, 1>{d, it.Yold, 1, R(0), Linearization::none}, y0l, opts);
-    return it.step(space, NewtonPairs<Sys, Mem, Traits::max_block>{d, it.Yold, k, R(beta), Linearization::exact},
-                   y0l, opts);
+    const NewtonPairs<Sys, Mem, Traits::max_block> exact{d, it.Yold, k, R(beta), Linearization::exact};
+    if (walk && it.iteration == 1)
+      return it.step(space, NewtonRuns<Sys, Mem, Traits::max_block>{exact, it.Yold, W}, y0l, opts);
+    return it.step(space, exact, y0l, opts);
   };
   auto merit = [&](const Flat<R, Mem>& Yf) {
     double r = 0;
