@@ -1062,6 +1062,33 @@ struct GuessRunCells {
   MH mh = MH::from_parameters(MH::random_parameters(8, 3, 4, 6), 8, 3, 4);
 };
 
+// The solvers' view of p's lanes in `layout` (detail::LaneData), for the tests that drive the
+// first iterate's passes themselves.
+template <class C, class Sys>
+deer::detail::LaneData<Sys, typename C::mem> lane_data(const Sys& sys, const Problem<C>& p,
+                                                      const deer::StepLayout& layout) {
+  using R = typename C::real;
+  const int lanes = deer::lanes_of(sys);
+  return {sys,
+          deer::Flat<const R, typename C::mem>(p.X.data(), p.X.span()),
+          deer::lane_states(typename C::space(), deer::ConstStates<R, typename C::mem>(p.y0), lanes),
+          layout,
+          layout.with_batch(int(p.X.extent(0))),
+          sys.state_size() / lanes,
+          int(p.X.extent(2)),
+          lanes};
+}
+
+// The sequential solution of steps [from, to) of p's inputs from y0 (step from is its 0), on the host.
+template <class C, class Sys>
+auto sequential_steps(const Sys& sys, const Problem<C>& p, int from, int to) {
+  deer::Sequence<typename C::real, typename C::mem> X("X", p.X.extent(0), to - from, p.X.extent(2));
+  Kokkos::deep_copy(X, Kokkos::subview(p.X, Kokkos::ALL, std::make_pair(from, to), Kokkos::ALL));
+  deer::Options seq;
+  seq.method = deer::Method::sequential;
+  return Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), deer::solve(typename C::space(), sys, X, p.y0, seq).y);
+}
+
 // Options::guess_run: one_step in runs, each from y0 with its steps in sequence. A run as long
 // as the sequence is the sequential trajectory itself, so every method converges in one
 // iteration; shorter runs (odd lengths that end inside the one-pass tiles and the interleaved
@@ -1123,18 +1150,10 @@ TYPED_TEST(Solvers, StagedGuessRunsMatchThreadPerRun) {
   const GuessRunCells<TypeParam> cells;
   const int T = 1001, batch = 3;
   const auto check = [&](const auto& sys, const std::string& what) {
-    using Sys = std::decay_t<decltype(sys)>;
     auto p = make_problem<TypeParam>(batch, T, sys.state_size(), 3, 47);
     const int lanes = deer::lanes_of(sys), n = sys.state_size() / lanes;
     const auto layout = deer::StepLayout::make<Space>(deer::StepOrder::batch_first, batch * lanes, T, 1);
-    const deer::detail::LaneData<Sys, Mem> d{sys,
-                                             deer::Flat<const R, Mem>(p.X.data(), p.X.span()),
-                                             deer::lane_states(Space(), deer::ConstStates<R, Mem>(p.y0), lanes),
-                                             layout,
-                                             layout.with_batch(batch),
-                                             n,
-                                             3,
-                                             lanes};
+    const auto d = lane_data(sys, p, layout);
     for (int run : {2, 37, 100, T, 5 * T}) {
       const std::string where = what + " run " + std::to_string(run);
       deer::Flat<R, Mem> staged("staged", layout.span(n)), plain("plain", layout.span(n));
@@ -1148,12 +1167,7 @@ TYPED_TEST(Solvers, StagedGuessRunsMatchThreadPerRun) {
       if (lanes > 1 || run >= T) continue;
       // The middle run: steps [a, a + run), from y0 run - 1 steps before them, sequentially.
       const int a = (T / run / 2) * run, from = std::max(0, a - (run - 1));
-      deer::Sequence<R, Mem> Xr("Xr", batch, a + run - from, 3);
-      Kokkos::deep_copy(Xr, Kokkos::subview(p.X, Kokkos::ALL, std::make_pair(from, a + run), Kokkos::ALL));
-      deer::Options seq;
-      seq.method = deer::Method::sequential;
-      const auto ref = deer::solve(Space(), sys, Xr, p.y0, seq);
-      auto hr = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), ref.y);
+      const auto hr = sequential_steps(sys, p, from, a + run);
       double off = 0;
       for (int s = 0; s < batch; ++s)
         for (int i = 0; i < run; ++i)
@@ -1173,9 +1187,9 @@ TYPED_TEST(Solvers, StagedGuessRunsMatchThreadPerRun) {
 // its middle, across tile boundaries and at its end), and (2) its new iterate is the sequential
 // solution itself wherever every segment before has run from step 0 (the steps below W - 1
 // rounded up to segments: Newton from the exact states is exact), and (short runs) not beyond,
-// with a first update above the tolerance. Runs of 2, 5,
-// a segment and one, two segments; a scalar GRU and the multi-head GRU's 2x2 lanes. Then whole
-// solves through the walk converge to the sequential solution.
+// with a first update above the tolerance. Runs of 2, 5, a segment and one, two segments and
+// one; a scalar GRU and the multi-head GRU's 2x2 lanes. Then whole solves through the walk
+// converge to the sequential solution.
 TYPED_TEST(Solvers, WalkedFirstIterateIsRunsFromY0) {
   using R = typename TypeParam::real;
   using Space = typename TypeParam::space;
@@ -1198,18 +1212,11 @@ TYPED_TEST(Solvers, WalkedFirstIterateIsRunsFromY0) {
     o.fallback = false;
     const auto plan = deer::detail::NewtonPlan::make<Space, R>(o, S, T, k, k, k);
     const auto& layout = plan.layout;
-    const deer::detail::LaneData<Sys, Mem> d{sys,
-                                             deer::Flat<const R, Mem>(p.X.data(), p.X.span()),
-                                             deer::lane_states(Space(), deer::ConstStates<R, Mem>(p.y0), lanes),
-                                             layout,
-                                             layout.with_batch(batch),
-                                             k,
-                                             3,
-                                             lanes};
+    const auto d = lane_data(sys, p, layout);
     deer::Options seq;
     seq.method = deer::Method::sequential;
     const auto ref = deer::solve(Space(), sys, p.X, p.y0, seq);
-    auto href = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), ref.y);
+    const auto href = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), ref.y);
     const int V = deer::detail::one_pass_segment<Space, R>(k, k, T, S);
     const int TT = deer::detail::tile_shape<Space, R>(k, k, T, S).TT;
     for (int W : {2, 5, V + 1, 2 * V + 1}) {
@@ -1231,10 +1238,7 @@ TYPED_TEST(Solvers, WalkedFirstIterateIsRunsFromY0) {
       const int last = (T - 1) / V;
       for (int g : {0, TT / V - 1, TT / V, last / 2, last}) {
         const int lo = g * V, hi = std::min(T, lo + V), from = std::max(0, lo - (W - 1));
-        deer::Sequence<R, Mem> Xr("Xr", batch, hi - from, 3);
-        Kokkos::deep_copy(Xr, Kokkos::subview(p.X, Kokkos::ALL, std::make_pair(from, hi), Kokkos::ALL));
-        const auto run = deer::solve(Space(), sys, Xr, p.y0, seq);
-        auto hr = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), run.y);
+        const auto hr = sequential_steps(sys, p, from, hi);
         double off = 0;
         for (int q = 0; q < S; ++q)
           for (int i = lo; i < hi; ++i)
