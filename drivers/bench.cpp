@@ -112,7 +112,7 @@ bool g_reference = true;  // --no-reference: skip the sequential run (no error, 
 int g_window = 0;         // --window: steps per window of the windowed neural-ODE variants
 double g_tol = -1.0;      // --tol: atol = rtol of the parallel methods (default: the precision's)
 deer::InitialGuess g_guess = deer::Options().initial_guess;  // --guess: the first iterate
-int g_guess_run = 1;      // --guess-run: Options::guess_run
+int g_guess_run = 0;      // --guess-run: Options::guess_run (0: measured)
 bool g_fresh_workspace = false;  // --fresh-workspace: every call allocates its buffers
 
 // Uniform random values in [lo, hi) over every element, then a fence. Kokkos' fill_random on
@@ -232,8 +232,8 @@ void bench_system(const std::string& name, const Sys& sys, int batch, int T, con
     }
     Record r{name, label, deer::to_string(res.status), n, T, batch, res.iterations, ms, seq_ms,
              g_reference ? max_rel_error(Y, Yseq) : -1.0, peak_mb, must_move / (ms * 1e6)};
-    spdlog::info("  {} {:.3f} ms, {} iterations, status {}, max rel err {:.2e}, extra memory {:.1f} MB", r.method, ms,
-                 r.iterations, r.status, r.max_rel_err, peak_mb);
+    spdlog::info("  {} {:.3f} ms, {} iterations, status {}, max rel err {:.2e}, extra memory {:.1f} MB, first iterate in "
+                 "runs of {}", r.method, ms, r.iterations, r.status, r.max_rel_err, peak_mb, res.guess_run);
     std::string last;
     for (size_t j = res.residuals.size() > 30 ? res.residuals.size() - 30 : 0; j < res.residuals.size(); ++j)
       last += fmt::format(" {:.3g}", res.residuals[j]);
@@ -358,16 +358,17 @@ int main(int argc, char** argv) {
       }
     }
     else if (a == "--guess-run" && i + 1 < argc) {
-      g_guess_run = std::atoi(argv[++i]);
-      if (g_guess_run < 1) {
-        fmt::print(stderr, "deer-bench: --guess-run takes a run length of at least 1 step, not '{}'\n", argv[i]);
+      const std::string v = argv[++i];
+      g_guess_run = v == "auto" ? 0 : std::atoi(v.c_str());
+      if (g_guess_run < 1 && v != "auto") {
+        fmt::print(stderr, "deer-bench: --guess-run takes auto or a run length of at least 1 step, not '{}'\n", v);
         return 2;
       }
     }
     else if (a == "--help" || a == "-h") {
       fmt::print("deer-bench [--json FILE] [--quick] [--reps N] [--case NAME]... [--sweep] [--profile] [--no-reference]\n"
                  "           [--scan automatic|chunked|one_pass] [--method NAME]... [--window N] [--fresh-workspace]\n"
-                 "           [--views] [--tol X] [--guess auto|y0|one_step|zeros] [--guess-run STEPS]\n"
+                 "           [--views] [--tol X] [--guess auto|y0|one_step|zeros] [--guess-run auto|STEPS]\n"
                  "cases: diag_scan gru1 gru8 mhgru64 node8 node8_decay quasi_gru64; on request only: elman8 elman16 lstm4 lstm8\n"
                  "       gru4 gru16\n");
       return 0;

@@ -340,7 +340,7 @@ Case load_case(const std::string& path, const std::vector<std::string>& sets) {
   cs.max_iterations = so.integer_in("max_iterations", cs.max_iterations, 1, 1000000);
   cs.fallback = so.boolean("fallback", cs.fallback);
   cs.initial_guess = so.choice("initial_guess", cs.initial_guess, {"auto", "one_step", "y0", "zeros"});
-  cs.guess_run = so.integer_in("guess_run", cs.guess_run, 1, 1L << 30);
+  cs.guess_run = so.integer_in("guess_run", cs.guess_run, 0, 1L << 30);
   cs.non_finite = so.choice("non_finite", cs.non_finite, {"substitute", "stop"});
   cs.chunk = so.integer_in("chunk", cs.chunk, 0, 1L << 30);
   cs.scan = so.choice("scan", cs.scan, {"auto", "chunked", "one_pass"});

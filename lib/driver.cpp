@@ -197,6 +197,7 @@ Trajectory solve_chunked(spdlog::logger& log, const SystemEntry& e, const Proble
     all.ok = all.ok && t.ok;
     all.fallback_ran = all.fallback_ran || t.fallback_ran;
     all.substitutions += t.substitutions;
+    all.guess_run = std::max(all.guess_run, t.guess_run);
     all.wall_time_s += t.wall_time_s;
     all.error_estimate = std::max(all.error_estimate, t.error_estimate);
   }
@@ -210,7 +211,8 @@ Trajectory solve_logged(spdlog::logger& log, const SystemEntry& e, const Problem
   Trajectory t = solve_chunked(log, e, p, s, name, batch_chunk);
   t.name = name;
   if (!t.residuals.empty()) log.debug("{}: estimated error left {:.3e} (tolerance units)", name, t.error_estimate);
-  log.info("{}: {} after {} iteration(s) in {:.3f} s{}", name, t.status, t.iterations, t.wall_time_s,
+  log.info("{}: {} after {} iteration(s) in {:.3f} s{}{}", name, t.status, t.iterations, t.wall_time_s,
+           t.guess_run > 1 ? fmt::format(", first iterate in runs of {} steps", t.guess_run) : "",
            t.fallback_ran ? " (sequential fallback ran)" : "");
   if (!t.message.empty()) log.warn("{}: {}", name, t.message);
   return t;

@@ -51,7 +51,7 @@ BAD = {
                        ["one-pass scan takes diagonal pairs", "block size is 4", "chunked"]),
     "unknown_scan": ("good_gru.toml", ["--set", "solver.scan=fast"], ["solver.scan", "fast", "one_pass"]),
     "negative_window": ("good_gru.toml", ["--set", "solver.window=-5"], ["solver.window", "-5", "outside 0.."]),
-    "zero_guess_run": ("good_gru.toml", ["--set", "solver.guess_run=0"], ["solver.guess_run", "0", "outside 1.."]),
+    "negative_guess_run": ("good_gru.toml", ["--set", "solver.guess_run=-1"], ["solver.guess_run", "-1", "outside 0.."]),
     "rnn_with_dt": ("rnn_with_dt.toml", [], ["time.dt does not apply", "time.steps"]),
     "unwritable_output": ("good_gru.toml", ["-o", "/nonexistent-deer-dir/out.h5"],
                           ["cannot write the output file", "/nonexistent-deer-dir", "create the directory"]),

@@ -168,6 +168,21 @@ struct Exploding {
   }
 };
 
+// y' = a y + x: forgets y0 at the rate a per step where |a| < 1; never where a = 1; grows where a > 1.
+template <class R>
+struct Linear {
+  using real_type = R;
+  static constexpr int max_state = 1;
+  static constexpr deer::Structure structure = deer::Structure::diagonal;
+  R a = R(0.5);
+  KOKKOS_INLINE_FUNCTION int state_size() const { return 1; }
+  KOKKOS_INLINE_FUNCTION int input_size() const { return 1; }
+  template <class S>
+  KOKKOS_INLINE_FUNCTION void operator()(int, const S* y, const R* x, S* out) const {
+    out[0] = a * y[0] + x[0];
+  }
+};
+
 // ---- helpers ------------------------------------------------------------------------------
 
 template <class C>
@@ -443,12 +458,13 @@ TYPED_TEST(Solvers, MultiHeadGruLanesOfEverySize) {
 
 // {the sequential reference, DEER without fallback} of sys on problem p.
 template <class C, class Sys, class P>
-auto sequential_and_deer(const Sys& sys, const P& p) {
+auto sequential_and_deer(const Sys& sys, const P& p, int guess_run = 0) {
   deer::Options seq;
   seq.method = deer::Method::sequential;
   deer::Options o;
   o.method = deer::Method::deer;
   o.fallback = false;
+  o.guess_run = guess_run;
   return std::make_pair(deer::solve(typename C::space(), sys, p.X, p.y0, seq),
                         deer::solve(typename C::space(), sys, p.X, p.y0, o));
 }
@@ -823,7 +839,8 @@ TYPED_TEST(Solvers, NewtonStopsOnTheErrorEstimate) {
   for (unsigned seed = 1; seed <= 10; ++seed) {
     const auto gru = G::from_parameters(G::random_parameters(1, 1, seed), 1, 1);
     auto p = make_problem<TypeParam>(4, 100000, 1, 1, 40 + seed, 1.0 + seed % 3);
-    const auto [ref, res] = sequential_and_deer<TypeParam>(gru, p);
+    // (From one_step: runs of the measured length leave too few updates for a rate.)
+    const auto [ref, res] = sequential_and_deer<TypeParam>(gru, p, 1);
     std::string hist;
     for (double r : res.residuals) hist += " " + std::to_string(r);
     const std::string where = "seed " + std::to_string(seed) + ", updates" + hist + ", estimate " +
@@ -1131,6 +1148,7 @@ TYPED_TEST(Solvers, GuessRunsStartFromY0AndStepInSequence) {
     deer::Options one;
     one.method = deer::Method::deer;
     one.initial_guess = deer::InitialGuess::one_step;
+    one.guess_run = 1;
     EXPECT_GT(deer::solve(Space(), sys, p.X, p.y0, one).iterations, 1) << what;
   };
   check(cells.gru, "gru");
@@ -1273,6 +1291,85 @@ TYPED_TEST(Solvers, WalkedFirstIterateIsRunsFromY0) {
 
 // ---- Auto -----------------------------------------------------------------------------------
 
+// Options::guess_run = 0 (the default): the run length measured before the solve
+// (detail::measured_run). On y' = a y + x with a = 0.5 and 0.8 (runs from two starts agree after
+// about log(tolerance) / log(a) steps: 20 to 115 here), the first iterate in runs of the
+// measured length is within the tolerance of the sequential solution at every step, and in runs
+// of half that length it is not (the length is not padded far beyond need). Systems that do not
+// forget within the cap (a = 1, a drift; a = 1.02, unstable; a = 0.999, forgets over thousands
+// of steps) and sequences under 1024 steps get 1. Whole solves with the default report the
+// measured length (Result::guess_run), converge to the sequential solution, and take no more
+// iterations than from one_step (a GRU too); an explicit length is reported as given, a
+// broadcast first iterate as 0; a negative length is refused (ShapeErrors...).
+TYPED_TEST(Solvers, MeasuredRunLengthFollowsWhatTheSystemForgets) {
+  using R = typename TypeParam::real;
+  using Space = typename TypeParam::space;
+  using Mem = typename TypeParam::mem;
+  const int T = 5001, batch = 3;
+  const deer::Options defaults;
+  const double atol = defaults.atol_for<R>(), rtol = defaults.rtol_for<R>();
+  const auto layout = deer::StepLayout::make<Space>(deer::StepOrder::batch_first, batch, T, 1);
+  const auto measured = [&](const auto& sys, const Problem<TypeParam>& p) {
+    return deer::detail::measured_run(Space(), lane_data(sys, p, layout), atol, rtol);
+  };
+  auto p = make_problem<TypeParam>(batch, T, 1, 1, 53);
+  deer::Options seq;
+  seq.method = deer::Method::sequential;
+  for (double a : {0.5, 0.8}) {
+    const Linear<R> sys{R(a)};
+    const std::string where = "a = " + std::to_string(a);
+    const int W = measured(sys, p);
+    EXPECT_GT(W, 8) << where;
+    EXPECT_LE(W, 256) << where;
+    const auto ref = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), deer::solve(Space(), sys, p.X, p.y0, seq).y);
+    const auto off = [&](int run) {  // the runs' first iterate against the solution, tolerance units
+      deer::Flat<R, Mem> Y("Y", layout.span(1));
+      deer::detail::guess_runs(Space(), lane_data(sys, p, layout), Y, run);
+      const auto h = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), Y);
+      double e = 0;
+      for (int s = 0; s < batch; ++s)
+        for (int i = 0; i < T; ++i) {
+          const double y = double(ref(s, i, 0));
+          e = std::max(e, std::abs(double(h(layout.at(s, i, 1))) - y) / (atol + rtol * std::abs(y)));
+        }
+      return e;
+    };
+    EXPECT_LE(off(W), 1.0) << where << ", runs of " << W;
+    EXPECT_GT(off(W / 2), 1.0) << where << ", runs of " << W / 2;
+    deer::Options o;
+    o.method = deer::Method::deer;
+    o.fallback = false;
+    const auto res = deer::solve(Space(), sys, p.X, p.y0, o);
+    EXPECT_EQ(res.status, deer::Status::converged) << where << ": " << res.message;
+    EXPECT_EQ(res.guess_run, W) << where;
+  }
+  for (double a : {1.0, 1.02, 0.999}) EXPECT_EQ(measured(Linear<R>{R(a)}, p), 1) << "a = " << a;
+  const auto short_p = make_problem<TypeParam>(batch, 1000, 1, 1, 53);
+  const auto short_layout = deer::StepLayout::make<Space>(deer::StepOrder::batch_first, batch, 1000, 1);
+  EXPECT_EQ(deer::detail::measured_run(Space(), lane_data(Linear<R>{R(0.5)}, short_p, short_layout), atol, rtol), 1);
+
+  const GuessRunCells<TypeParam> cells;
+  auto pg = make_problem<TypeParam>(batch, T, cells.gru.state_size(), 3, 55);
+  const auto ref = deer::solve(Space(), cells.gru, pg.X, pg.y0, seq);
+  deer::Options o;
+  o.method = deer::Method::deer;
+  o.fallback = false;
+  const auto measured_res = deer::solve(Space(), cells.gru, pg.X, pg.y0, o);
+  const int W = measured(cells.gru, pg);
+  EXPECT_GT(W, 1);
+  EXPECT_EQ(measured_res.guess_run, W);
+  EXPECT_EQ(measured_res.status, deer::Status::converged) << measured_res.message;
+  EXPECT_TRUE(within<R>(diff(measured_res.y, ref.y))) << diff(measured_res.y, ref.y).max_abs;
+  o.guess_run = 1;
+  const auto one_step = deer::solve(Space(), cells.gru, pg.X, pg.y0, o);
+  EXPECT_EQ(one_step.guess_run, 1);
+  EXPECT_LE(measured_res.iterations, one_step.iterations);
+  o.guess_run = 5;
+  EXPECT_EQ(deer::solve(Space(), cells.gru, pg.X, pg.y0, o).guess_run, 5);
+  o.initial_guess = deer::InitialGuess::broadcast_y0;
+  EXPECT_EQ(deer::solve(Space(), cells.gru, pg.X, pg.y0, o).guess_run, 0);
+}
+
 TYPED_TEST(Solvers, AutoResolvesToItsRule) {
   using R = typename TypeParam::real;
   using Space = typename TypeParam::space;
@@ -1412,8 +1509,8 @@ TYPED_TEST(Solvers, ShapeErrorsThrowWithClearMessages) {
   zero.max_iterations = 0;
   expect_invalid([&] { deer::solve(Space(), gru, X, y0, zero, Y); }, "max_iterations");
   deer::Options no_run = o;
-  no_run.guess_run = 0;
-  expect_invalid([&] { deer::solve(Space(), gru, X, y0, no_run, Y); }, "guess_run must be >= 1");
+  no_run.guess_run = -1;
+  expect_invalid([&] { deer::solve(Space(), gru, X, y0, no_run, Y); }, "guess_run must be >= 0");
   // A state larger than the compile-time capacity.
   using G2 = deer::cells::Gru<R, Mem, 2>;
   const auto big = G2::from_parameters(G2::random_parameters(3, 2, 1), 3, 2);

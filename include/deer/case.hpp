@@ -37,7 +37,7 @@ struct CaseSolver {
   int max_iterations = 100;
   bool fallback = true;
   std::string initial_guess = "auto";   // auto, one_step, y0 (broadcast) or zeros
-  int guess_run = 1;                    // one_step in runs of at least this many steps (Options::guess_run)
+  int guess_run = 0;                    // one_step in runs of at least this many steps (Options::guess_run; 0: measured)
   std::string non_finite = "substitute";  // substitute or stop
   int chunk = 0;                        // scan chunk, 0 = backend default
   std::string scan = "auto";            // auto, chunked or one_pass (Options::scan)

@@ -87,8 +87,11 @@ struct Options {
   // the sequence starts; 1: every step from y0). A system that forgets its start carries more of
   // the trajectory into the first iterate with longer runs, which can save DEER iterations.
   // Where DEER's scan runs in one pass, its first iteration takes the runs itself; elsewhere a
-  // pass of runs comes first (docs/solvers.md, Initial guesses; measured there).
-  int guess_run = 1;
+  // pass of runs comes first. 0 (default): measured before the solve, as the steps after which
+  // runs from y0 and from elsewhere agree within a tenth of the tolerance on samples of the
+  // sequence; 1 where they do not within 256 steps (or T/16), or T < 1024 (Result::guess_run
+  // tells; docs/solvers.md, Initial guesses; measured there).
+  int guess_run = 0;
   NonFinitePolicy non_finite = NonFinitePolicy::substitute;
   double substitute_value = 0.0;
   bool fallback = true;          // run Sequential when the parallel method fails
@@ -143,6 +146,9 @@ struct Result {
   // error_left); otherwise the last update. Converged: the last update <= 1 or this <= 0.1.
   double error_estimate = 0.0;
   long substitutions = 0;                  // non-finite values replaced in iterates
+  // The first iterate's run length (Options::guess_run, as measured where it was 0; the longest
+  // over windows); 0 where the first iterate was not one_step (a broadcast, a warm start).
+  int guess_run = 0;
   bool fallback_ran = false;               // y comes from Sequential after a failure
   std::string message;                     // advice when status != converged
   // The returned trajectory can be trusted: converged, or recomputed sequentially.

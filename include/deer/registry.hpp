@@ -126,6 +126,7 @@ struct Trajectory {
   int iterations = 0;
   bool fallback_ran = false;
   long substitutions = 0;
+  int guess_run = 0;  // the first iterate's run length (deer::Result::guess_run)
   double wall_time_s = 0.0;
   std::vector<double> residuals;
   double error_estimate = 0.0;  // Result::error_estimate
@@ -253,6 +254,7 @@ Trajectory solve_on(const Problem& p, const Options& opts) {
   t.iterations = res.iterations;
   t.fallback_ran = res.fallback_ran;
   t.substitutions = res.substitutions;
+  t.guess_run = res.guess_run;
   t.wall_time_s = wall;
   t.residuals = res.residuals;
   t.error_estimate = res.error_estimate;

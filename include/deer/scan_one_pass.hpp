@@ -558,16 +558,16 @@ struct OnePassTiles {
     if constexpr (prefetches)
       for (int p = t; p < valid; p += TS) gen.prefetch(s, i0 + p);
     const bool full = valid == TT && TT % (U * TS) == 0;
+    const auto store_pair = [&](int p, const R* A, const R* bb) {  // step p's pair into scratch
+      for (int j = 0; j < n * KB; ++j) a(compat::bank_spread(p * n * KB + j)) = A[j];
+      for (int j = 0; j < n; ++j) b(compat::bank_spread(p * n + j)) = bb[j];
+    };
     if constexpr (walks<Gen>::value) {
       // Segment g's steps (all blocks of them) by the thread that composes block 0's segment g.
       for (int g = t; g < G; g += TS)
         if (g * V < valid)
           gen.template walk<KB>(s, i0 + g * V, i0 + (g * V + V < valid ? g * V + V : valid),
-                                [&](int i, const R* A, const R* bb) {
-                                  const int p = i - i0;
-                                  for (int j = 0; j < n * KB; ++j) a(compat::bank_spread(p * n * KB + j)) = A[j];
-                                  for (int j = 0; j < n; ++j) b(compat::bank_spread(p * n + j)) = bb[j];
-                                });
+                                [&](int i, const R* A, const R* bb) { store_pair(i - i0, A, bb); });
     } else {
       with_bound(full, [&](auto bound) {
         constexpr bool all_in = decltype(bound)::value;
@@ -575,13 +575,8 @@ struct OnePassTiles {
           R A[U][N * K], bb[U][N];
           for (int u = 0; u < U; ++u)
             if (all_in || p0 + u * TS < valid) generate<KB>(gen, s, i0 + p0 + u * TS, A[u], bb[u]);
-          for (int u = 0; u < U; ++u) {
-            const int p = p0 + u * TS;
-            if (all_in || p < valid) {
-              for (int j = 0; j < n * KB; ++j) a(compat::bank_spread(p * n * KB + j)) = A[u][j];
-              for (int j = 0; j < n; ++j) b(compat::bank_spread(p * n + j)) = bb[u][j];
-            }
-          }
+          for (int u = 0; u < U; ++u)
+            if (all_in || p0 + u * TS < valid) store_pair(p0 + u * TS, A[u], bb[u]);
         }
       });
     }

@@ -247,6 +247,75 @@ void guess_runs(const Space& space, const LaneData<Sys, Mem>& d, const Flat<type
   }
 }
 
+// Options::guess_run = 0 (automatic): how long a run from y0 must be before the system has
+// forgotten y0, measured on samples. Each sample thread takes a lane at a point q of its
+// sequence and two trajectories through the same inputs from there: b from y0 `burn` steps
+// before q (a state the sequence could have at q), a from y0 at q. The run length is the number
+// of steps after which a is within a tenth of the tolerance of b, the most over all samples.
+// A sample that does not get there within `cap` steps, or whose distance does not shrink fast
+// enough to get there (checked at 16, 32, 64, ... steps from the rate so far), makes the
+// answer 0: the system does not forget y0 quickly (or not at all: a drift, an unstable map).
+template <class Sys, class Mem>
+struct ForgettingProbe {
+  using R = typename Sys::real_type;
+  static constexpr int N = system_traits<Sys>::lane_max_state;
+  static constexpr int kNever = 1 << 30;
+  LaneData<Sys, Mem> d;
+  int per_lane, cap, burn;
+  double atol, rtol;
+  int samples() const { return d.layout.batch * per_lane; }
+  KOKKOS_INLINE_FUNCTION void operator()(const int idx, int& most) const {
+    const int s = idx / per_lane, r = idx - s * per_lane, T = d.layout.T;
+    const int n = N == 1 ? 1 : d.n;
+    const int q = burn + int(long(T - cap - burn) * (2 * r + 1) / (2 * per_lane));  // spread over the sequence
+    const R* y0 = d.start(s);
+    R a[N] = {}, b[N] = {};
+    for (int j = 0; j < n; ++j) a[j] = b[j] = y0[j];
+    int steps = kNever;
+    with_lane(d.sys, d.lanes, s, n, [&](const auto& f) {
+      for (int i = q - burn; i < q; ++i) run_step<N>(f, i, n, b, d.x(s, i), y0);
+      double first = 0;  // the distance after one step, tolerance units
+      for (int k = 1; k <= cap; ++k) {
+        run_step<N>(f, q + k - 1, n, a, d.x(s, q + k - 1), y0);
+        run_step<N>(f, q + k - 1, n, b, d.x(s, q + k - 1), y0);
+        double dist = 0;
+        for (int j = 0; j < n; ++j) {
+          const double u =
+              compat::fabs(double(a[j]) - double(b[j])) / (atol + rtol * compat::fabs(double(b[j])));
+          if (!(u <= dist)) dist = compat::isfinite(u) ? u : 1e308;  // (NaN, Inf: far)
+        }
+        if (dist <= 0.1) {
+          steps = k;
+          break;
+        }
+        if (k == 1) first = dist;
+        // Steps still needed at the geometric rate so far; give up when beyond the cap.
+        if (k >= 16 && (k & (k - 1)) == 0 &&
+            (!(dist < first) || compat::log(dist / 0.1) * (k - 1) / compat::log(first / dist) > cap - k))
+          break;
+      }
+    });
+    if (steps > most) most = steps;
+  }
+};
+
+// The run length of Options::guess_run = 0 for T steps of the lanes in d (ForgettingProbe): the
+// samples' most, or 1 (every step from y0, one_step) where a sample did not forget y0 within the
+// cap or the sequence is too short to measure (under 1024 steps). The cap, 256 steps or T/16,
+// and the samples' burn-in, 32 steps or the cap, keep the probe's sequential steps within an
+// eighth of T; samples: 1024, spread over the lanes, or one per lane where there are more.
+template <class Space, class Sys, class Mem = typename Space::memory_space>
+int measured_run(const Space& space, const LaneData<Sys, Mem>& d, double atol, double rtol) {
+  const int T = d.layout.T, lanes = d.layout.batch;
+  if (T < 1024) return 1;
+  const int cap = std::min(256, T / 16), burn = std::min(32, cap);
+  const ForgettingProbe<Sys, Mem> probe{d, std::max(1, 1024 / lanes), cap, burn, atol, rtol};
+  int most = 0;
+  Kokkos::parallel_reduce("deer::solve::forgetting_probe", Kokkos::RangePolicy<Space>(space, 0, probe.samples()),
+                          probe, Kokkos::Max<int>(most));
+  return most <= cap ? std::max(most, 1) : 1;
+}
+
 // The affine pair of one Newton step at the current iterate Yold (flat, in `layout`):
 //   A_i = beta * J_i,  b_i = f(y_{i-1}) - A_i y_{i-1}   (y_{i-1} from Yold, or y0 at i = 0).
 template <class Sys, class Mem, int K>
@@ -492,6 +561,7 @@ void absorb(Result<View>& res, const Result<View>& part) {
   res.iterations += part.iterations;
   res.residuals.insert(res.residuals.end(), part.residuals.begin(), part.residuals.end());
   res.substitutions += part.substitutions;
+  res.guess_run = std::max(res.guess_run, part.guess_run);
 }
 
 // The parallel methods on the whole of X (res.method already resolved, not sequential).
@@ -513,10 +583,13 @@ void solve_newton(const Space& space, const Sys& sys, const ConstSequence<R, Mem
   const LaneData<Sys, Mem> d{sys, to_layout(space, xlayout, X, 1, xbuf), y0l, layout, xlayout, n, m, lanes};
   const InitialGuess guess = resolved_guess(opts.initial_guess, res.method, true);
   Iterates<Space, R> it(space, plan, guess, y0l, Y, ws, lanes);
-  // Runs of at least W steps for the first iterate (Options::guess_run): DEER takes them in its
-  // first iteration where its scan runs in one pass (NewtonRuns; damped DEER needs the first
-  // iterate's residual before its first iteration), else a pass of runs first.
-  const int W = guess == InitialGuess::one_step ? std::min(opts.guess_run, T) : 1;
+  // Runs of at least W steps for the first iterate (Options::guess_run; 0: measured): DEER takes
+  // them in its first iteration where its scan runs in one pass (NewtonRuns; damped DEER needs
+  // the first iterate's residual before its first iteration), else a pass of runs first.
+  const int W = guess != InitialGuess::one_step ? 1
+                : opts.guess_run > 0            ? std::min(opts.guess_run, T)
+                                                : measured_run(space, d, opts.atol_for<R>(), opts.rtol_for<R>());
+  if (guess == InitialGuess::one_step) res.guess_run = std::max(res.guess_run, W);
   const bool walk = res.method == Method::deer && walks_runs<Space, R>(W, plan, n, k, T, batch * lanes);
   if (guess == InitialGuess::one_step && !walk) {
     if (W > 1) {
@@ -705,7 +778,8 @@ Result<Sequence<typename Sys::real_type, typename Space::memory_space>> solve(
     shape_error("X, y0 and Y must be contiguous views (a padded or strided view is not); deep_copy it into a new view");
   if (opts.max_iterations < 1) shape_error("max_iterations must be >= 1");
   if (opts.window < 0) shape_error("window must be >= 0 steps (0: the whole sequence in one Newton solve)");
-  if (opts.guess_run < 1) shape_error("guess_run must be >= 1 steps (1: every step of the first iterate from y0)");
+  if (opts.guess_run < 0)
+    shape_error("guess_run must be >= 0 steps (0: measured, 1: every step of the first iterate from y0)");
   if (opts.check_inputs) {
     if (detail::count_non_finite(space, X) > 0)
       shape_error("the inputs contain NaN or Inf; clean the input data (or set check_inputs = false)");

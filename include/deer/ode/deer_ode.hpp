@@ -163,7 +163,7 @@ Result<Sequence<typename Rhs::real_type, typename Space::memory_space>> solve_co
     throw std::invalid_argument(who + ": y0 must be (batch, n) = (" + std::to_string(batch) + ", " +
                                 std::to_string(n) + ")");
   if (opts.max_iterations < 1) throw std::invalid_argument(who + ": max_iterations must be >= 1");
-  if (opts.guess_run < 1) throw std::invalid_argument(who + ": guess_run must be >= 1 steps");
+  if (opts.guess_run < 0) throw std::invalid_argument(who + ": guess_run must be >= 0 steps");
   if (opts.window != 0)
     throw std::invalid_argument(who + ": windows (Options::window) are not available for the continuous DEER-ODE; "
                                 "set window = 0, or discretize the ODE (deer::ode::discretize) and use deer::solve");
