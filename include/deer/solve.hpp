@@ -253,8 +253,9 @@ void guess_runs(const Space& space, const LaneData<Sys, Mem>& d, const Flat<type
 // before q (a state the sequence could have at q), a from y0 at q. The run length is the number
 // of steps after which a is within a tenth of the tolerance of b, the most over all samples.
 // A sample that does not get there within `cap` steps, or whose distance does not shrink fast
-// enough to get there (checked at 16, 32, 64, ... steps from the rate so far), makes the
-// answer 0: the system does not forget y0 quickly (or not at all: a drift, an unstable map).
+// enough to get there (checked at 16, 32, 64, ... steps from the rate so far), reports kNever,
+// and measured_run answers 1: the system does not forget y0 quickly (or not at all: a drift,
+// an unstable map).
 template <class Sys, class Mem>
 struct ForgettingProbe {
   using R = typename Sys::real_type;
